@@ -1,0 +1,258 @@
+"""Evaluation of rules on facts with durable-rules, following its safe subset.
+
+durable-rules 2.0.28 is unmaintained and has known hazards; this module is the only place that
+talks to it, and it keeps to what is safe:
+
+* rules are compiled once per process to its JSON ruleset form, one ruleset per fact kind, every
+  condition on a single fact (no joins: correlated joins crash its C core);
+* every ruleset has a catch-all rule, so an unmatched fact never raises MessageNotHandledException
+  (the catch-all tests `kind`: a catch-all on `id` hangs the engine);
+* one sid per report, one `assert_fact` call per fact (batch asserts finish actions on a background
+  thread), the state checked for exceptions that actions raised (durable swallows them into the
+  state), and `delete_state` after each report (it keeps every fact until then);
+* the host's background dispatch threads are never started: all work is synchronous, and
+  parallelism, where wanted, uses processes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from durable import engine as durable_engine
+
+from . import expr
+from .facts import Context, Fact, build_facts, jsonable
+from .findings import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS, Check, Finding, FindingLocation
+from .model import Report
+from .rulepack import FACT_KINDS, Instance, Rule
+from .template import TABLE_SECTION
+
+__all__ = ["EngineError", "RuleEngine"]
+
+_PLACEHOLDER = re.compile(r"\{([\w.]+)\}")
+_FIELD_NAMES_ZH = {"published": "发布日期", "year": "报告年度", "agency": "机关名称",
+                   "title": "标题", "period_text": "统计期限", "format": "格式版本"}
+
+
+class EngineError(RuntimeError):
+    """The rules engine failed on a report (an action raised, or durable itself failed)."""
+
+
+class _SyncHost(durable_engine.Host):
+    """A durable host without its background dispatch threads."""
+
+    def _run(self) -> None:  # noqa: D401 - durable's hook
+        return None
+
+
+class RuleEngine:
+    """Compiled rules; `evaluate(report)` gives findings and checks. One instance per process."""
+
+    _ids = itertools.count()
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+        self._serial = next(self._ids)
+        self._instances: dict[str, list[Instance]] = defaultdict(list)
+        self._predicates: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
+        self._fired: list[int] = []
+        self._numbered: dict[str, list[tuple[int, Instance]]] = defaultdict(list)
+        self._sids = itertools.count()
+        rulesets: dict[str, dict[str, Any]] = {}
+        for rule in rules:
+            for inst in rule.instances:
+                self._instances[rule.fact].append(inst)
+        for kind in FACT_KINDS:
+            rulesets[self._ruleset(kind)] = self._compile_kind(kind)
+        self._host = _SyncHost()
+        self._host.set_rulesets(rulesets)
+
+    def _ruleset(self, kind: str) -> str:
+        return f"xxgk{self._serial}_{kind}"
+
+    def _compile_kind(self, kind: str) -> dict[str, Any]:
+        preds = self._predicates[kind]
+
+        def predicate(field: str, pattern: str) -> str:
+            return preds.setdefault((field, pattern), f"re__{len(preds)}")
+
+        ruleset: dict[str, Any] = {}
+        for inst in self._instances[kind]:
+            number = sum(len(v) for v in self._numbered.values())
+            self._numbered[kind].append((number, inst))
+            cond = expr.to_durable(inst.when, predicate)
+            guard = _format_guard(inst)
+            parts = [{"kind": kind}] + ([guard] if guard else []) + [cond]
+            ruleset[f"r{number}"] = {"all": [{"m": {"$and": parts}}], "run": self._action(number)}
+        ruleset["catch_all"] = {"all": [{"m": {"$ex": {"kind": 1}}}], "run": _ignore}
+        self._compiled_predicates = {k: [(f, re.compile(p), n) for (f, p), n in v.items()]
+                                     for k, v in self._predicates.items()}
+        return ruleset
+
+    def _action(self, number: int):
+        def fire(c: Any) -> None:
+            self._fired.append(number)
+        return fire
+
+    # ---- evaluation ----------------------------------------------------------------------------
+    def evaluate(self, report: Report, ctx: Context | None = None) -> tuple[list[Finding], list[Check]]:
+        """Findings (in rule order, then fact order) and one Check per rule."""
+        results = self.evaluate_facts(build_facts(report, ctx))
+        findings = [self._finding(inst, fact, report) for fact, inst, status, _ in results if status == FAIL]
+        order = {r.id: i for i, r in enumerate(self.rules)}
+        findings.sort(key=lambda f: order[f.rule])
+        statuses: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for _, inst, status, reason in results:
+            statuses[inst.rule.id].append((status, reason))
+        return findings, [_summarise(rule.id, statuses.get(rule.id, [])) for rule in self.rules]
+
+    def evaluate_facts(self, facts: list[Fact]) -> list[tuple[Fact, Instance, str, str]]:
+        """(fact, instance, status, reason) for every rule instance on every fact of one report."""
+        sid = f"s{next(self._sids)}"
+        results = []
+        used = set()
+        try:
+            for number, fact in enumerate(facts):
+                used.add(fact.kind)
+                fired = self._assert(fact, sid, number)
+                for inst_number, inst in self._numbered[fact.kind]:
+                    status, reason = self._status(inst_number, inst, fact, fired)
+                    results.append((fact, inst, status, reason))
+        finally:
+            for kind in used:
+                try:
+                    self._host.delete_state(self._ruleset(kind), sid)
+                except Exception:  # durable raises when a sid never received a fact
+                    pass
+        return results
+
+    def _assert(self, fact: Fact, sid: str, number: int) -> set[int]:
+        payload: dict[str, Any] = {"sid": sid, "id": number, "kind": fact.kind}
+        for name, value in fact.fields.items():
+            payload[expr.durable_field(name)] = jsonable(value)
+        for field, pattern, name in self._compiled_predicates.get(fact.kind, ()):
+            value = fact.fields.get(field)
+            payload[name] = value is not None and pattern.search(str(value)) is not None
+        self._fired.clear()
+        try:
+            state = self._host.assert_fact(self._ruleset(fact.kind), payload)
+        except Exception as exc:
+            raise EngineError(f"durable-rules failed on a {fact.kind} fact: {exc}") from exc
+        if isinstance(state, dict) and state.get("exception"):
+            raise EngineError(f"a rule action raised: {str(state['exception']).splitlines()[0][:300]}")
+        return set(self._fired)
+
+    def _status(self, number: int, inst: Instance, fact: Fact, fired: set[int]) -> tuple[str, str]:
+        fmt = fact.fields.get("format")
+        if fmt is None:
+            if not {"2019", "2021"} <= inst.formats:
+                return NOT_ASSESSABLE, "格式版本无法确定"
+        elif fmt == "mixed":
+            if not inst.formats & {"2019", "2021"}:
+                return NOT_APPLICABLE, ""
+        elif fmt not in inst.formats:
+            return NOT_APPLICABLE, ""
+        missing = [f for f in inst.required if f not in fact.fields]
+        if missing:
+            names = "、".join(sorted(_FIELD_NAMES_ZH.get(m, m) for m in missing))
+            return NOT_ASSESSABLE, f"缺少或无法读取：{names}"
+        if number not in fired:
+            return PASS, ""
+        if any(isinstance(fact.fields.get(f), Decimal) for f in inst.required):
+            # durable compares doubles; money is confirmed with exact Decimal arithmetic
+            return (FAIL, "") if expr.evaluate(inst.when, fact.fields) else (PASS, "")
+        return FAIL, ""
+
+    def _finding(self, inst: Instance, fact: Fact, report: Report) -> Finding:
+        rule = inst.rule
+        expected = expr.evaluate(inst.expected, fact.fields) if inst.expected else None
+        actual = expr.evaluate(inst.actual, fact.fields) if inst.actual else None
+        params: dict[str, Any] = {**fact.fields, "expected": expected, "actual": actual}
+        message = expr.substitute(rule.message, inst.bindings)
+        message = _PLACEHOLDER.sub(lambda m: _show(params[m.group(1)]) if m.group(1) in params
+                                   else m.group(0), message)
+        return Finding(rule=rule.id, severity=rule.severity, title=rule.title, message=message,
+                       source=rule.source, location=_locate(inst, fact, report),
+                       expected=expected, actual=actual)
+
+
+def _ignore(c: Any) -> None:
+    return None
+
+
+def _format_guard(inst: Instance) -> dict | None:
+    """Durable condition that limits an instance to the formats it exists in."""
+    if {"2019", "2021"} <= inst.formats:
+        allowed = set(inst.formats) | {"mixed"}
+        return {"$or": [{"format": f} for f in sorted(allowed)] + [{"$nex": {"format": 1}}]}
+    allowed = set(inst.formats) | ({"mixed"} if inst.formats & {"2019", "2021"} else set())
+    return {"$or": [{"format": f} for f in sorted(allowed)]}
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "（未知）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def _summarise(rule_id: str, results: list[tuple[str, str]]) -> Check:
+    states = [s for s, _ in results]
+    if FAIL in states:
+        return Check(rule_id, FAIL)
+    reasons = sorted({r for s, r in results if s == NOT_ASSESSABLE and r})
+    if PASS in states:
+        return Check(rule_id, PASS)
+    if NOT_ASSESSABLE in states:
+        return Check(rule_id, NOT_ASSESSABLE, reasons)
+    return Check(rule_id, NOT_APPLICABLE)
+
+
+def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
+    """Where a finding points: the rule's location template, completed from the model."""
+    spec = {k: expr.substitute(str(v), inst.bindings) for k, v in inst.rule.location.items()}
+    f = fact.fields
+    loc = FindingLocation()
+    if fact.kind == "section":
+        loc.section, loc.line = f.get("number"), f.get("line")
+    elif fact.kind in ("cell", "label"):
+        loc.table, loc.line = f.get("table"), f.get("line")
+        loc.row = f.get("key") if fact.kind == "label" and f.get("role") == "row" else f.get("row")
+        loc.column = f.get("key") if fact.kind == "label" and f.get("role") == "column" else f.get("column")
+    elif fact.kind != "report":
+        loc.table = fact.kind
+        loc.row, loc.column = inst.bindings.get("row"), inst.bindings.get("column")
+    loc.table = spec.get("table", loc.table)
+    loc.row = spec.get("row", loc.row)
+    loc.column = spec.get("column", loc.column)
+    if "section" in spec:
+        loc.section = int(spec["section"])
+    if loc.table and loc.section is None:
+        loc.section = TABLE_SECTION.get(loc.table)
+    model_loc = _model_location(report, loc)
+    if model_loc is not None:
+        loc.line = loc.line or model_loc.line
+        loc.page, loc.element = model_loc.page, model_loc.element
+    if loc.line is None and loc.section is not None:
+        sec = report.section(loc.section)
+        loc.line = sec.start_line if sec else None
+    return loc
+
+
+def _model_location(report: Report, loc: FindingLocation):
+    """The source location of the cell, row or table a finding names."""
+    table = report.tables.get(loc.table or "")
+    if table is None:
+        return None
+    if loc.row and loc.column and (loc.row, loc.column) in table.cells:
+        return table.cells[(loc.row, loc.column)].location
+    if loc.row:
+        cell = next((c for (r, _), c in table.cells.items() if r == loc.row), None)
+        if cell is not None:
+            return cell.location
+    return table.location

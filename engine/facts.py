@@ -1,0 +1,223 @@
+"""From a parsed `Report` to facts: small flat dicts that rules test.
+
+Facts describe; they do not judge. A field is absent when its value is unknown (a blank or
+unreadable cell, a missing publication date), which makes every rule instance that needs it
+"not assessable". The fields of each kind are documented in docs/RULES-AUTHORING.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from . import template
+from .labels import normalize_label
+from .model import Report, Table
+
+__all__ = ["Context", "Fact", "build_facts", "effective_format", "agency_kind"]
+
+
+@dataclass
+class Context:
+    """What the document does not carry: given on the command line, a manifest or a store."""
+
+    published: date | None = None
+    agency: str | None = None
+    year: int | None = None
+    agency_kind: str | None = None
+
+
+@dataclass
+class Fact:
+    kind: str
+    fields: dict[str, Any]
+    ref: Any = None        # the model object the fact describes (Section, Cell, LabelMatch, Table)
+
+
+_YEAR_TOKEN = re.compile(r"(20\d{2})\s*年")
+_PARTS_STATED = re.compile(r"([一二三四五六七八九十\d]+)\s*(?:个)?(?:部分|方面)(?:内容)?组成")
+_NUMERAL = {c: i + 1 for i, c in enumerate(template.CHINESE_NUMERALS)}
+
+
+def _chinese_int(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    return _NUMERAL.get(text)
+
+
+def agency_kind(agency: str | None) -> str | None:
+    """government / township / subdistrict / department, from the agency's name (override on CLI)."""
+    if not agency:
+        return None
+    if agency.endswith("街道办事处") or agency.endswith("街道"):
+        return "subdistrict"
+    if re.search(r"[乡镇]人民政府$|[乡镇]$", agency):
+        return "township"
+    if agency.endswith("人民政府") or re.fullmatch(r".{1,12}[省市县区旗]", agency):
+        return "government"
+    return "department"
+
+
+def effective_format(report: Report) -> str | None:
+    """The format a report is judged by: from its year when known, else from its table labels."""
+    if report.year is not None:
+        return template.expected_format(report.year)
+    return report.format if report.format in template.FORMATS else None
+
+
+def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any]:
+    f: dict[str, Any] = {
+        "format": fmt,
+        "layout": report.format or "none",
+        "has_year": report.year is not None,
+        "has_agency": bool(report.agency),
+        "has_title": bool(report.title),
+        "has_period": bool(report.period_text),
+        "text": report.text,
+        "preamble": report.preamble,
+        "chars": len(report.text.strip()),
+        "title_count": int(report.metadata.get("title_count", 1 if report.title else 0)),
+        "year": report.year,
+        "expected_format": template.expected_format(report.year),
+        "agency": report.agency,
+        "title": report.title,
+        "preamble_agency": report.preamble_agency,
+        "given_agency": ctx.agency,
+        "given_year": ctx.year,
+        "agency_kind": ctx.agency_kind or agency_kind(report.agency or ctx.agency),
+        "period_text": report.period_text,
+    }
+    if report.title:
+        m = _YEAR_TOKEN.search(report.title)
+        f["title_year"] = int(m.group(1)) if m else None
+        f["title_agency"] = report.title[:m.start()].strip() if m and m.start() > 0 else None
+    if report.period_text:
+        years = [int(y) for y in re.findall(r"(20\d{2})\s*年", report.period_text)]
+        f["period_year"] = years[0] if years else None
+        f["period_end_year"] = years[-1] if years else None
+        # 「20231月1日」: a year glued to the month, no 年
+        f["period_malformed"] = bool(re.search(r"20\d{2}\d{1,2}月", report.period_text)) or not years
+    stated = _PARTS_STATED.search(report.preamble or "")
+    if stated:
+        f["parts_stated"] = _chinese_int(stated.group(1))
+        listed = re.search(r"(?:由|包括)(.+?)(?:等)?[一二三四五六七八九十\d]+\s*(?:个)?(?:部分|方面)",
+                           report.preamble)
+        if listed:
+            f["parts_listed"] = len([p for p in re.split(r"[、，,和及]", listed.group(1)) if p.strip()])
+    published = report.metadata.get("published") or ctx.published
+    if isinstance(published, date):
+        f["published"] = published.year * 10000 + published.month * 100 + published.day
+    s1 = report.section(1)
+    if s1 is not None:
+        years = Counter(int(y) for y in _YEAR_TOKEN.findall(s1.text))
+        if years:
+            f["narrative_year"] = years.most_common(1)[0][0]
+    return f
+
+
+def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
+    facts = []
+    order = [s.number for s in report.sections if s.number <= 6]
+    for number in range(1, 7):
+        sec = report.section(number)
+        official = template.SECTION_TITLES[number]
+        table = next((t for t, n in template.TABLE_SECTION.items() if n == number), "")
+        f: dict[str, Any] = {"format": fmt, "number": number, "present": sec is not None,
+                             "official_title": official, "table": table,
+                             "has_table": bool(table) and table in report.tables}
+        if sec is not None:
+            title_norm = normalize_label(sec.title)
+            variants = template.SECTION_VARIANTS.get(number, ())
+            if not sec.heading_found:
+                match = "missing"
+            elif title_norm == normalize_label(official):
+                match = "exact"
+            elif title_norm in {normalize_label(v) for v in variants}:
+                match = "variant"
+            else:
+                match = "deviant"
+            body = sec.text.strip()
+            f.update(title=sec.title, title_match=match, heading_found=sec.heading_found, text=body,
+                     chars=len(body), line=sec.start_line,
+                     in_order=order.index(number) == sorted(order).index(number))
+        facts.append(Fact("section", f, sec))
+    for sec in report.sections:
+        if sec.number > 6:
+            body = sec.text.strip()
+            facts.append(Fact("section", {"format": fmt, "number": sec.number, "present": True,
+                                          "title": sec.title, "title_match": "extra", "text": body,
+                                          "chars": len(body), "line": sec.start_line, "in_order": True,
+                                          "heading_found": True, "table": "", "has_table": False}, sec))
+    return facts
+
+
+def _table_fact(name: str, table: Table | None, fmt: str | None) -> dict[str, Any]:
+    f: dict[str, Any] = {"format": fmt, "present": table is not None}
+    rows = {r.key for lay_fmt in template.FORMATS for r in template.layout(name, lay_fmt).rows}
+    cols = {c.key for lay_fmt in template.FORMATS for c in template.layout(name, lay_fmt).columns}
+    found_rows = set(table.rows_found) if table else set()
+    found_cols = set(table.columns_found) if table else set()
+    for r in rows:
+        f[f"has.{r}"] = r in found_rows
+    for c in cols:
+        f[f"col.{c}"] = c in found_cols
+    known = unknown = nonzero = 0
+    if table is not None:
+        for (r, c), cell in table.cells.items():
+            if cell.value is None:
+                unknown += 1
+                continue
+            f[f"{r}.{c}"] = cell.value
+            known += 1
+            nonzero += cell.value != 0
+        f.update(note_present=table.note_present, extra_rows=len(table.extra_rows),
+                 extra_columns=len(table.extra_columns))
+        if name == "disclosure":
+            captions = {lm.key for lm in table.labels if lm.role == "caption"}
+            for item in template.ITEM_CAPTIONS:
+                f[f"caption.{item}"] = item in captions
+    f.update(known_cells=known, unknown_cells=unknown, nonzero_cells=nonzero)
+    return f
+
+
+def build_facts(report: Report, ctx: Context | None = None) -> list[Fact]:
+    """All facts of one report, in a fixed order (the order findings come out in)."""
+    ctx = ctx or Context()
+    fmt = effective_format(report)
+    facts = [Fact("report", _report_fact(report, ctx, fmt), report)]
+    facts.extend(_section_facts(report, fmt))
+    for name in template.TABLE_NAMES:
+        table = report.tables.get(name)
+        table_fmt = "pre2019" if fmt == "pre2019" else (table.format if table and table.format else fmt)
+        facts.append(Fact(name, _table_fact(name, table, table_fmt), table))
+        if table is None:
+            continue
+        for (r, c), cell in table.cells.items():
+            if cell.kind == "int":
+                continue
+            lay = template.layout(name, table_fmt)
+            column = next((col for row in lay.rows if row.key == r for col in row.columns if col.key == c), None)
+            facts.append(Fact("cell", {
+                "format": table_fmt, "table": name, "row": r, "column": c, "kind": cell.kind,
+                "raw": cell.raw, "value": cell.value, "line": cell.location.line,
+                "value_type": column.value_type if column else template.COUNT}, cell))
+        for lm in table.labels:
+            if lm.score < 1:
+                facts.append(Fact("label", {
+                    "format": table_fmt, "table": name, "role": lm.role, "key": lm.key,
+                    "written": lm.written, "template": lm.template, "score": round(lm.score, 3),
+                    "line": lm.location.line}, lm))
+    for fact in facts:
+        fact.fields = {k: v for k, v in fact.fields.items() if v is not None}
+    return facts
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals as JSON numbers (ints when integral), for durable and for output."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
