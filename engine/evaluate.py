@@ -6,7 +6,7 @@ talks to it, and it keeps to what is safe:
 * rules are compiled once per process to its JSON ruleset form, one ruleset per fact kind, every
   condition on a single fact (no joins: correlated joins crash its C core);
 * every ruleset has a catch-all rule, so an unmatched fact never raises MessageNotHandledException
-  (the catch-all tests `kind`: a catch-all on `id` hangs the engine);
+  (the catch-all tests the fact-kind field: a catch-all on `id` hangs the engine);
 * one sid per report, one `assert_fact` call per fact (batch asserts finish actions on a background
   thread), the state checked for exceptions that actions raised (durable swallows them into the
   state), and `delete_state` after each report (it keeps every fact until then);
@@ -28,11 +28,18 @@ from . import expr
 from .facts import Context, Fact, build_facts, jsonable
 from .findings import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS, Check, Finding, FindingLocation
 from .model import Report
-from .rulepack import FACT_KINDS, Instance, Rule
+from .rulepack import Instance, Rule
 from .template import TABLE_SECTION
 
 __all__ = ["EngineError", "RuleEngine"]
 
+# The fact-kind discriminator in durable payloads: a name no rule field can take (fact fields
+# never start with an underscore, and cell facts have a field called "kind").
+_KIND = "_fact"
+_SLOTS = ("2019", "2021", "mixed", "none", "pre2019")
+# durable-rules fails (error 303, or heap corruption) when one assert fires more than about 64
+# actions, so no ruleset holds more instances than this; a fact goes to every chunk of its slot.
+_CHUNK = 24
 _PLACEHOLDER = re.compile(r"\{([\w.]+)\}")
 _FIELD_NAMES_ZH = {"published": "发布日期", "year": "报告年度", "agency": "机关名称",
                    "title": "标题", "period_text": "统计期限", "format": "格式版本"}
@@ -57,40 +64,40 @@ class RuleEngine:
     def __init__(self, rules: list[Rule]):
         self.rules = rules
         self._serial = next(self._ids)
-        self._instances: dict[str, list[Instance]] = defaultdict(list)
-        self._predicates: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
         self._fired: list[int] = []
-        self._numbered: dict[str, list[tuple[int, Instance]]] = defaultdict(list)
         self._sids = itertools.count()
+        # instances by fact kind, numbered; durable rulesets by (kind, format slot), in chunks
+        self._numbered: dict[str, list[tuple[int, Instance]]] = defaultdict(list)
+        self._chunks: dict[tuple[str, str], list[str]] = defaultdict(list)
+        predicates: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
         rulesets: dict[str, dict[str, Any]] = {}
         for rule in rules:
             for inst in rule.instances:
-                self._instances[rule.fact].append(inst)
-        for kind in FACT_KINDS:
-            rulesets[self._ruleset(kind)] = self._compile_kind(kind)
+                number = sum(map(len, self._numbered.values()))
+                self._numbered[rule.fact].append((number, inst))
+        for kind, numbered in self._numbered.items():
+            preds = predicates[kind]
+
+            def predicate(field: str, pattern: str, preds: dict = preds) -> str:
+                return preds.setdefault((field, pattern), f"re__{len(preds)}")
+
+            compiled = [(number, inst, expr.to_durable(inst.when, predicate)) for number, inst in numbered]
+            for slot in _SLOTS:
+                members = [(n, c) for n, inst, c in compiled if slot in _slots(inst)]
+                for start in range(0, len(members), _CHUNK):
+                    name = f"xxgk{self._serial}_{kind}_{slot}_{start // _CHUNK}"
+                    self._chunks[(kind, slot)].append(name)
+                    rulesets[name] = self._ruleset(kind, members[start:start + _CHUNK])
+        self._predicates = {k: [(f, re.compile(p), n) for (f, p), n in v.items()] for k, v in predicates.items()}
         self._host = _SyncHost()
-        self._host.set_rulesets(rulesets)
+        if rulesets:
+            self._host.set_rulesets(rulesets)
 
-    def _ruleset(self, kind: str) -> str:
-        return f"xxgk{self._serial}_{kind}"
-
-    def _compile_kind(self, kind: str) -> dict[str, Any]:
-        preds = self._predicates[kind]
-
-        def predicate(field: str, pattern: str) -> str:
-            return preds.setdefault((field, pattern), f"re__{len(preds)}")
-
-        ruleset: dict[str, Any] = {}
-        for inst in self._instances[kind]:
-            number = sum(len(v) for v in self._numbered.values())
-            self._numbered[kind].append((number, inst))
-            cond = expr.to_durable(inst.when, predicate)
-            guard = _format_guard(inst)
-            parts = [{"kind": kind}] + ([guard] if guard else []) + [cond]
-            ruleset[f"r{number}"] = {"all": [{"m": {"$and": parts}}], "run": self._action(number)}
-        ruleset["catch_all"] = {"all": [{"m": {"$ex": {"kind": 1}}}], "run": _ignore}
-        self._compiled_predicates = {k: [(f, re.compile(p), n) for (f, p), n in v.items()]
-                                     for k, v in self._predicates.items()}
+    def _ruleset(self, kind: str, members: list[tuple[int, dict]]) -> dict[str, Any]:
+        ruleset: dict[str, Any] = {
+            f"r{number}": {"all": [{"m": {"$and": [{_KIND: kind}, cond]}}], "run": self._action(number)}
+            for number, cond in members}
+        ruleset["catch_all"] = {"all": [{"m": {"$ex": {_KIND: 1}}}], "run": _ignore}
         return ruleset
 
     def _action(self, number: int):
@@ -108,38 +115,44 @@ class RuleEngine:
         statuses: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for _, inst, status, reason in results:
             statuses[inst.rule.id].append((status, reason))
-        return findings, [_summarise(rule.id, statuses.get(rule.id, [])) for rule in self.rules]
+        # cell and label facts exist only for cells and labels worth a look: none means none failed
+        nothing = PASS if report.tables else NOT_APPLICABLE
+        return findings, [_summarise(rule.id, statuses.get(rule.id, []),
+                                     nothing if rule.fact in ("cell", "label") else NOT_APPLICABLE)
+                          for rule in self.rules]
 
     def evaluate_facts(self, facts: list[Fact]) -> list[tuple[Fact, Instance, str, str]]:
         """(fact, instance, status, reason) for every rule instance on every fact of one report."""
         sid = f"s{next(self._sids)}"
         results = []
-        used = set()
+        used: set[str] = set()
         try:
             for number, fact in enumerate(facts):
-                used.add(fact.kind)
-                fired = self._assert(fact, sid, number)
-                for inst_number, inst in self._numbered[fact.kind]:
+                fired: set[int] = set()
+                for ruleset in self._chunks.get((fact.kind, _slot(fact.fields.get("format"))), ()):
+                    used.add(ruleset)
+                    fired |= self._assert(ruleset, fact, sid, number)
+                for inst_number, inst in self._numbered.get(fact.kind, ()):
                     status, reason = self._status(inst_number, inst, fact, fired)
                     results.append((fact, inst, status, reason))
         finally:
-            for kind in used:
+            for ruleset in used:
                 try:
-                    self._host.delete_state(self._ruleset(kind), sid)
+                    self._host.delete_state(ruleset, sid)
                 except Exception:  # durable raises when a sid never received a fact
                     pass
         return results
 
-    def _assert(self, fact: Fact, sid: str, number: int) -> set[int]:
-        payload: dict[str, Any] = {"sid": sid, "id": number, "kind": fact.kind}
+    def _assert(self, ruleset: str, fact: Fact, sid: str, number: int) -> set[int]:
+        payload: dict[str, Any] = {"sid": sid, "id": number, _KIND: fact.kind}
         for name, value in fact.fields.items():
             payload[expr.durable_field(name)] = jsonable(value)
-        for field, pattern, name in self._compiled_predicates.get(fact.kind, ()):
+        for field, pattern, name in self._predicates.get(fact.kind, ()):
             value = fact.fields.get(field)
             payload[name] = value is not None and pattern.search(str(value)) is not None
         self._fired.clear()
         try:
-            state = self._host.assert_fact(self._ruleset(fact.kind), payload)
+            state = self._host.assert_fact(ruleset, payload)
         except Exception as exc:
             raise EngineError(f"durable-rules failed on a {fact.kind} fact: {exc}") from exc
         if isinstance(state, dict) and state.get("exception"):
@@ -158,8 +171,14 @@ class RuleEngine:
             return NOT_APPLICABLE, ""
         missing = [f for f in inst.required if f not in fact.fields]
         if missing:
-            names = "、".join(sorted(_FIELD_NAMES_ZH.get(m, m) for m in missing))
-            return NOT_ASSESSABLE, f"缺少或无法读取：{names}"
+            # durable has no "unknown": decide with three-valued logic, so that `a or b` with b
+            # unknown still fails when a holds, and is not assessable only when the outcome hangs
+            # on the unknown value.
+            outcome = expr.evaluate(inst.when, fact.fields)
+            if outcome is None:
+                names = "、".join(sorted(_FIELD_NAMES_ZH.get(m, m) for m in missing))
+                return NOT_ASSESSABLE, f"缺少或无法读取：{names}"
+            return (FAIL, "") if outcome else (PASS, "")
         if number not in fired:
             return PASS, ""
         if any(isinstance(fact.fields.get(f), Decimal) for f in inst.required):
@@ -173,8 +192,7 @@ class RuleEngine:
         actual = expr.evaluate(inst.actual, fact.fields) if inst.actual else None
         params: dict[str, Any] = {**fact.fields, "expected": expected, "actual": actual}
         message = expr.substitute(rule.message, inst.bindings)
-        message = _PLACEHOLDER.sub(lambda m: _show(params[m.group(1)]) if m.group(1) in params
-                                   else m.group(0), message)
+        message = _PLACEHOLDER.sub(lambda m: _show(params.get(m.group(1))), message)
         return Finding(rule=rule.id, severity=rule.severity, title=rule.title, message=message,
                        source=rule.source, location=_locate(inst, fact, report),
                        expected=expected, actual=actual)
@@ -184,13 +202,18 @@ def _ignore(c: Any) -> None:
     return None
 
 
-def _format_guard(inst: Instance) -> dict | None:
-    """Durable condition that limits an instance to the formats it exists in."""
+def _slots(inst: Instance) -> set[str]:
+    """The format slots (fact `format` values) whose rulesets include this instance."""
+    slots = set(inst.formats)
+    if inst.formats & {"2019", "2021"}:
+        slots.add("mixed")
     if {"2019", "2021"} <= inst.formats:
-        allowed = set(inst.formats) | {"mixed"}
-        return {"$or": [{"format": f} for f in sorted(allowed)] + [{"$nex": {"format": 1}}]}
-    allowed = set(inst.formats) | ({"mixed"} if inst.formats & {"2019", "2021"} else set())
-    return {"$or": [{"format": f} for f in sorted(allowed)]}
+        slots.add("none")
+    return slots
+
+
+def _slot(fmt: str | None) -> str:
+    return fmt or "none"
 
 
 def _show(value: Any) -> str:
@@ -201,7 +224,7 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _summarise(rule_id: str, results: list[tuple[str, str]]) -> Check:
+def _summarise(rule_id: str, results: list[tuple[str, str]], nothing: str) -> Check:
     states = [s for s, _ in results]
     if FAIL in states:
         return Check(rule_id, FAIL)
@@ -210,7 +233,7 @@ def _summarise(rule_id: str, results: list[tuple[str, str]]) -> Check:
         return Check(rule_id, PASS)
     if NOT_ASSESSABLE in states:
         return Check(rule_id, NOT_ASSESSABLE, reasons)
-    return Check(rule_id, NOT_APPLICABLE)
+    return Check(rule_id, NOT_APPLICABLE if results else nothing)
 
 
 def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
@@ -227,6 +250,8 @@ def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
     elif fact.kind != "report":
         loc.table = fact.kind
         loc.row, loc.column = inst.bindings.get("row"), inst.bindings.get("column")
+    if "line" in spec:
+        loc.line = f.get(spec.pop("line"))
     loc.table = spec.get("table", loc.table)
     loc.row = spec.get("row", loc.row)
     loc.column = spec.get("column", loc.column)

@@ -266,7 +266,8 @@ class _Parser:
 
 
 def _unquote(token: str) -> str:
-    return re.sub(r"\\(.)", r"\1", token[1:-1])
+    """Strip the quotes; only an escaped quote or backslash is unescaped (regexes keep theirs)."""
+    return re.sub(r"\\([\\\"'])", r"\1", token[1:-1])
 
 
 def _check_regex(pattern: str) -> None:

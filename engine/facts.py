@@ -90,7 +90,15 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
         "given_year": ctx.year,
         "agency_kind": ctx.agency_kind or agency_kind(report.agency or ctx.agency),
         "period_text": report.period_text,
+        "period_line": report.period_line,
+        "title_line": report.title_line,
     }
+    for name in template.TABLE_NAMES:
+        table = report.tables.get(name)
+        values = [c.value for c in table.cells.values()] if table else []
+        f[f"cells.{name}"] = sum(v is not None for v in values)
+        f[f"unknown.{name}"] = sum(v is None for v in values)
+        f[f"nonzero.{name}"] = sum(v is not None and v != 0 for v in values)
     if report.title:
         m = _YEAR_TOKEN.search(report.title)
         f["title_year"] = int(m.group(1)) if m else None
@@ -107,7 +115,7 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
         listed = re.search(r"(?:由|包括)(.+?)(?:等)?[一二三四五六七八九十\d]+\s*(?:个)?(?:部分|方面)",
                            report.preamble)
         if listed:
-            f["parts_listed"] = len([p for p in re.split(r"[、，,和及]", listed.group(1)) if p.strip()])
+            f["parts_listed"] = len([p for p in re.split(r"[、，,；;]", listed.group(1)) if p.strip()])
     published = report.metadata.get("published") or ctx.published
     if isinstance(published, date):
         f["published"] = published.year * 10000 + published.month * 100 + published.day
@@ -128,6 +136,7 @@ def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
         table = next((t for t, n in template.TABLE_SECTION.items() if n == number), "")
         f: dict[str, Any] = {"format": fmt, "number": number, "present": sec is not None,
                              "official_title": official, "table": table,
+                             "table_title": template.TABLE_TITLES.get(table, ""),
                              "has_table": bool(table) and table in report.tables}
         if sec is not None:
             title_norm = normalize_label(sec.title)
@@ -200,15 +209,19 @@ def build_facts(report: Report, ctx: Context | None = None) -> list[Fact]:
             if cell.kind == "int":
                 continue
             lay = template.layout(name, table_fmt)
-            column = next((col for row in lay.rows if row.key == r for col in row.columns if col.key == c), None)
+            row = next((row for row in lay.rows if row.key == r), None)
+            column = next((col for col in row.columns if col.key == c), None) if row else None
             facts.append(Fact("cell", {
-                "format": table_fmt, "table": name, "row": r, "column": c, "kind": cell.kind,
+                "format": table_fmt, "table": name, "table_title": template.TABLE_TITLES[name],
+                "row": r, "column": c, "kind": cell.kind,
                 "raw": cell.raw, "value": cell.value, "line": cell.location.line,
+                "row_label": row.label if row else r, "column_header": column.header if column else c,
                 "value_type": column.value_type if column else template.COUNT}, cell))
         for lm in table.labels:
             if lm.score < 1:
                 facts.append(Fact("label", {
-                    "format": table_fmt, "table": name, "role": lm.role, "key": lm.key,
+                    "format": table_fmt, "table": name, "table_title": template.TABLE_TITLES[name],
+                    "role": lm.role, "key": lm.key,
                     "written": lm.written, "template": lm.template, "score": round(lm.score, 3),
                     "line": lm.location.line}, lm))
     for fact in facts:
