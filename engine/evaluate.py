@@ -69,6 +69,7 @@ class RuleEngine:
         # instances by fact kind, numbered; durable rulesets by (kind, format slot), in chunks
         self._numbered: dict[str, list[tuple[int, Instance]]] = defaultdict(list)
         self._chunks: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self._payload_fields: dict[str, list[tuple[str, str]]] = {}
         predicates: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
         rulesets: dict[str, dict[str, Any]] = {}
         for rule in rules:
@@ -82,6 +83,10 @@ class RuleEngine:
                 return preds.setdefault((field, pattern), f"re__{len(preds)}")
 
             compiled = [(number, inst, expr.to_durable(inst.when, predicate)) for number, inst in numbered]
+            # only fields some condition tests go to durable (regexes go as predicate booleans)
+            regex_fields = {f for inst in (i for _, i in numbered) for f, _ in inst.regexes}
+            names = set().union(*(expr.fields_of(i.when, tested=True) for _, i in numbered)) - regex_fields
+            self._payload_fields[kind] = [(n, expr.durable_field(n)) for n in sorted(names)]
             for slot in _SLOTS:
                 members = [(n, c) for n, inst, c in compiled if slot in _slots(inst)]
                 for start in range(0, len(members), _CHUNK):
@@ -129,9 +134,11 @@ class RuleEngine:
         try:
             for number, fact in enumerate(facts):
                 fired: set[int] = set()
-                for ruleset in self._chunks.get((fact.kind, _slot(fact.fields.get("format"))), ()):
+                chunks = self._chunks.get((fact.kind, _slot(fact.fields.get("format"))), ())
+                payload = self._payload(fact, sid, number) if chunks else {}
+                for ruleset in chunks:
                     used.add(ruleset)
-                    fired |= self._assert(ruleset, fact, sid, number)
+                    fired |= self._assert(ruleset, fact.kind, payload)
                 for inst_number, inst in self._numbered.get(fact.kind, ()):
                     status, reason = self._status(inst_number, inst, fact, fired)
                     results.append((fact, inst, status, reason))
@@ -143,18 +150,24 @@ class RuleEngine:
                     pass
         return results
 
-    def _assert(self, ruleset: str, fact: Fact, sid: str, number: int) -> set[int]:
+    def _payload(self, fact: Fact, sid: str, number: int) -> dict[str, Any]:
+        """The durable fact: the fields conditions test, and the regex predicates computed here."""
         payload: dict[str, Any] = {"sid": sid, "id": number, _KIND: fact.kind}
-        for name, value in fact.fields.items():
-            payload[expr.durable_field(name)] = jsonable(value)
+        fields = fact.fields
+        for name, durable_name in self._payload_fields[fact.kind]:
+            if name in fields:
+                payload[durable_name] = jsonable(fields[name])
         for field, pattern, name in self._predicates.get(fact.kind, ()):
-            value = fact.fields.get(field)
+            value = fields.get(field)
             payload[name] = value is not None and pattern.search(str(value)) is not None
+        return payload
+
+    def _assert(self, ruleset: str, kind: str, payload: dict[str, Any]) -> set[int]:
         self._fired.clear()
         try:
             state = self._host.assert_fact(ruleset, payload)
         except Exception as exc:
-            raise EngineError(f"durable-rules failed on a {fact.kind} fact: {exc}") from exc
+            raise EngineError(f"durable-rules failed on a {kind} fact: {exc}") from exc
         if isinstance(state, dict) and state.get("exception"):
             raise EngineError(f"a rule action raised: {str(state['exception']).splitlines()[0][:300]}")
         return set(self._fired)

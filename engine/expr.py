@@ -311,18 +311,20 @@ def expand_sums(node: Node, field_names: list[str]) -> Node:
     return node
 
 
-def fields_of(node: Node) -> set[str]:
-    """Fields whose value the expression needs (fields only tested by exists()/missing() excluded)."""
+def fields_of(node: Node, tested: bool = False) -> set[str]:
+    """Fields whose value the expression needs; with `tested`, also those exists()/missing() test."""
     if isinstance(node, Field):
         return {node.name}
     if isinstance(node, (Match, MatchText)):
         return {node.field.name}
+    if isinstance(node, Exists):
+        return {node.field.name} if tested else set()
     if isinstance(node, (BinOp, Compare)):
-        return fields_of(node.left) | fields_of(node.right)
+        return fields_of(node.left, tested) | fields_of(node.right, tested)
     if isinstance(node, BoolOp):
-        return set().union(*(fields_of(i) for i in node.items))
+        return set().union(*(fields_of(i, tested) for i in node.items))
     if isinstance(node, Not):
-        return fields_of(node.item)
+        return fields_of(node.item, tested)
     if isinstance(node, SumOf):
         raise ExprError("sum() must be expanded before use")
     return set()
