@@ -1,0 +1,58 @@
+"""Renderers: ReportResults to text or JSON, one report at a time.
+
+Renderers format what the engine decided; they never judge. They stream: each result is written
+as soon as it is audited and then dropped, so memory does not grow with the size of a batch.
+Only the counts of `Summary` are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import IO, Any, Protocol
+
+from ..engine.audit import ReportResult
+from ..engine.findings import NOT_ASSESSABLE
+
+__all__ = ["Summary", "Renderer", "make_renderer", "FORMATS"]
+
+FORMATS = ("text", "json")
+
+
+@dataclass
+class Summary:
+    """Counts over a batch: reports by status, findings by severity, not-assessable checks."""
+
+    reports: int = 0
+    statuses: dict[str, int] = field(default_factory=lambda: {"pass": 0, "fail": 0, "error": 0})
+    findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
+    not_assessable: int = 0
+
+    def add(self, result: ReportResult) -> None:
+        self.reports += 1
+        self.statuses[result.status] += 1
+        for severity, n in result.counts().items():
+            self.findings[severity] += n
+        self.not_assessable += sum(c.status == NOT_ASSESSABLE for c in result.checks)
+
+    @property
+    def all_pass(self) -> bool:
+        return self.statuses["pass"] == self.reports
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reports": self.reports, **self.statuses, "findings": dict(self.findings),
+                "not_assessable": self.not_assessable}
+
+
+class Renderer(Protocol):
+    def start(self) -> None: ...
+    def add(self, result: ReportResult) -> None: ...
+    def finish(self, summary: Summary) -> None: ...
+
+
+def make_renderer(fmt: str, out: IO[str], color: bool = False) -> Renderer:
+    """The renderer for `fmt` ("text" or "json") writing to `out`."""
+    if fmt == "json":
+        from .json_report import JsonRenderer
+        return JsonRenderer(out)
+    from .text import TextRenderer
+    return TextRenderer(out, color=color)

@@ -1,0 +1,237 @@
+"""The `xxgk-audit` command line: parse arguments, load the rules once, audit, hand results to a renderer.
+
+Exit codes (like ruff): 0 — every report passed (no finding at or above --fail-on); 1 — some report
+failed or could not be read; 2 — usage error (bad option, missing path, invalid rule pack, unknown
+rule code, bad date) or an internal error. `--exit-zero` turns 1 into 0, never 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from typing import IO, Iterator
+
+from ..reports import Summary, make_renderer
+from ..reports.json_report import JsonListWriter, dumps, report_model
+from ..reports.text import example_results_text, rule_page, rule_table
+from . import __version__
+from .audit import MAX_FILE_BYTES, Auditor, collect_paths
+from .facts import Context
+from .readers import read_text
+from .rulepack import SEVERITY_ORDER, Rule, RuleError, load_packs, select_rules
+from .ruletest import run_examples
+
+__all__ = ["main", "build_parser"]
+
+PROG = "xxgk-audit"
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported in one line, exit code 2."""
+
+
+# ---- argument types ---------------------------------------------------------------------------
+def _date(text: str) -> date:
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"无效日期：{text}（应为 YYYY-MM-DD）")
+
+
+def _year(text: str) -> int:
+    if re.fullmatch(r"\d{4}", text):
+        return int(text)
+    raise argparse.ArgumentTypeError(f"无效年度：{text}（应为四位数字，如 2023）")
+
+
+def _codes(text: str) -> list[str]:
+    """Comma-separated rule codes, upper-cased (the option repeats with action="extend")."""
+    return [c.strip().upper() for c in text.split(",") if c.strip()]
+
+
+# ---- parser -----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="政府信息公开工作年度报告规则审核工具（rules-based auditor）")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{check,extract,rules}")
+
+    selection = argparse.ArgumentParser(add_help=False)
+    selection.add_argument("--rules", action="append", default=[], metavar="DIR",
+                           help="额外规则包目录或文件（可重复）")
+    selection.add_argument("--select", action="extend", type=_codes, metavar="CODES",
+                           help="只启用这些规则（编号或前缀，逗号分隔，如 ARITH,TEXT-007；可重复）")
+    selection.add_argument("--ignore", action="extend", type=_codes, metavar="CODES",
+                           help="停用这些规则（编号或前缀，逗号分隔；可重复；优先于 --select）")
+
+    check = sub.add_parser("check", parents=[selection], help="审核报告文件或目录")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="报告文件或目录（递归查找 .txt/.text/.md）")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    check.add_argument("--output", metavar="FILE", help="写入文件（UTF-8）而非标准输出")
+    check.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), default="error",
+                       help="达到该严重程度的问题即判为不通过（默认 error）")
+    check.add_argument("--exit-zero", action="store_true", help="发现问题时仍以 0 退出")
+    check.add_argument("--year", type=_year, metavar="YYYY", help="报告年度（文档未写明时）")
+    check.add_argument("--agency", metavar="NAME", help="报告机关名称")
+    check.add_argument("--published", type=_date, metavar="YYYY-MM-DD", help="发布日期")
+    check.add_argument("--no-color", action="store_true", help="不使用颜色")
+    check.set_defaults(run=_check)
+
+    extract = sub.add_parser("extract", help="输出解析得到的报告模型（JSON）")
+    extract.add_argument("paths", nargs="+", metavar="PATH", help="报告文件或目录")
+    extract.add_argument("--format", choices=("json",), default="json", help="输出格式（json）")
+    extract.add_argument("--output", metavar="FILE", help="写入文件（UTF-8）而非标准输出")
+    extract.set_defaults(run=_extract)
+
+    rules = sub.add_parser("rules", parents=[selection], help="列出、查看或测试规则",
+                           description="rules：列出规则；rules show ID：查看一条规则；"
+                                       "rules test：运行各规则的示例")
+    rules.add_argument("action", nargs="?", choices=("list", "show", "test"), default="list")
+    rules.add_argument("rule_id", nargs="?", metavar="ID", help="规则编号（用于 show）")
+    rules.set_defaults(run=_rules)
+    return parser
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+def _load_rules(args: argparse.Namespace) -> list[Rule]:
+    """All loaded rules; every --select/--ignore code must name a rule or a prefix of one."""
+    rules = load_packs(args.rules)
+    for code in (args.select or []) + (args.ignore or []):
+        if code != "ALL" and not select_rules(rules, [code], None):
+            raise UsageError(f"未知的规则编号或前缀：{code}")
+    return rules
+
+
+def _files(paths: list[str]) -> list[Path]:
+    files, missing = collect_paths(paths)
+    if missing:
+        raise UsageError(f"路径不存在：{'、'.join(missing)}")
+    if not files:
+        print(f"{PROG}: warning: 未找到可审核的文件（.txt/.text/.md）", file=sys.stderr)
+    return files
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[IO[str]]:
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        out = open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"无法写入输出文件 {path}：{exc.strerror or exc}") from None
+    with out:
+        yield out
+
+
+def _utf8_streams() -> None:
+    """Chinese output must not fail under a non-UTF-8 locale: write UTF-8 whatever the locale."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8")
+
+
+def _use_color(args: argparse.Namespace, out: IO[str]) -> bool:
+    return (not args.no_color and not os.environ.get("NO_COLOR")
+            and out is sys.stdout and out.isatty())
+
+
+# ---- subcommands ------------------------------------------------------------------------------
+def _check(args: argparse.Namespace) -> int:
+    auditor = Auditor(rules=_load_rules(args), select=args.select, ignore=args.ignore,
+                      fail_on=args.fail_on)
+    files = _files(args.paths)
+    ctx = Context(published=args.published, agency=args.agency, year=args.year)
+    summary = Summary()
+    with _output(args.output) as out:
+        renderer = make_renderer(args.format, out, color=_use_color(args, out))
+        renderer.start()
+        for path in files:
+            result = auditor.audit_path(path, ctx)
+            summary.add(result)
+            renderer.add(result)
+        renderer.finish(summary)
+    return EXIT_OK if summary.all_pass or args.exit_zero else EXIT_FAIL
+
+
+def _extract(args: argparse.Namespace) -> int:
+    files = _files(args.paths)
+    single = len(args.paths) == 1 and Path(args.paths[0]).is_file()
+    status = EXIT_OK
+    with _output(args.output) as out:
+        writer = None if single else JsonListWriter(out)
+        for path in files:
+            try:
+                data = report_model(_read(path))
+            except (OSError, ValueError) as exc:
+                print(f"{PROG}: error: 无法读取 {path}：{exc}", file=sys.stderr)
+                status = EXIT_FAIL
+                continue
+            if writer is None:
+                out.write(dumps(data, indent=2) + "\n")
+            else:
+                writer.add(data)
+        if writer is not None:
+            writer.finish()
+    return status
+
+
+def _read(path: Path):
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）")
+    return read_text(path)
+
+
+def _rules(args: argparse.Namespace) -> int:
+    if (args.action == "show") != (args.rule_id is not None):
+        raise UsageError("用法：rules show ID" if args.action == "show" else f"多余的参数：{args.rule_id}")
+    rules = select_rules(_load_rules(args), args.select, args.ignore)
+    if args.action == "show":
+        rule = next((r for r in rules if r.id == args.rule_id.upper()), None)
+        if rule is None:
+            raise UsageError(f"未知规则：{args.rule_id}")
+        print(rule_page(rule))
+        return EXIT_OK
+    if args.action == "test":
+        results = run_examples(rules)
+        print(example_results_text(results))
+        return EXIT_OK if all(r.ok for r in results) else EXIT_FAIL
+    print(rule_table(rules))
+    return EXIT_OK
+
+
+# ---- entry point ------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (argparse's own exits included)."""
+    _utf8_streams()
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:           # --help, --version, or a usage error printed by argparse
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return args.run(args)
+    except (UsageError, RuleError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:             # the reader of our output went away (`| head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as exc:            # final guard: one line, no traceback
+        reason = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"{PROG}: error: 内部错误：{type(exc).__name__}: {reason}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
