@@ -269,26 +269,43 @@ def assert_extract_contract(data: dict) -> None:
                 assert all(v is None or isinstance(v, (int, float)) for v in columns.values())
 
 
-# ---- end to end: real reader, bundled samples, the module entry point -------------------------
-def sample_files() -> list[Path]:
-    return sorted(SAMPLES.glob("*.txt"))
+# ---- colour -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("extra, env, coloured", [([], {}, True), (["--no-color"], {}, False),
+                                                  ([], {"NO_COLOR": "1"}, False)])
+def test_colour_only_on_a_terminal(extra: list[str], env: dict[str, str], coloured: bool, reports: Path,
+                                   monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _, out, _ = run(["check", str(reports / "broken.txt"), "--select", "ARITH", *extra], capsys)
+    assert ("\033[" in out) is coloured
 
 
-@pytest.mark.skipif(not sample_files(), reason="no bundled samples yet")
-def test_end_to_end_on_samples() -> None:
-    proc = subprocess.run([sys.executable, "-m", "xxgk_audit.engine.cli", "check", "--format", "json",
-                           str(SAMPLES)], capture_output=True, text=True, encoding="utf-8")
-    assert proc.returncode in (0, 1), proc.stderr
-    data = json.loads(proc.stdout)
-    assert len(data["reports"]) == len(sample_files())
-    assert all(r["status"] in ("pass", "fail") for r in data["reports"])
-    proc = subprocess.run([sys.executable, "-m", "xxgk_audit.engine.cli", "extract", str(sample_files()[0])],
+# ---- end to end: the real reader on the bundled samples, the module entry point ---------------
+def cli_process(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "xxgk_audit.engine.cli", *argv],
                           capture_output=True, text=True, encoding="utf-8")
+
+
+def test_check_on_the_samples_folder() -> None:
+    proc = cli_process("check", "--format", "json", str(SAMPLES))
+    assert proc.returncode == 1, proc.stderr          # the samples include reports with faults
+    data = json.loads(proc.stdout)
+    assert [Path(r["path"]).name for r in data["reports"]] == [p.name for p in sorted(SAMPLES.glob("*.txt"))]
+    assert all(r["status"] in ("pass", "fail") for r in data["reports"])
+
+
+def test_extract_on_a_sample() -> None:
+    proc = cli_process("extract", str(SAMPLES / "clean-2021.txt"))
     assert proc.returncode == 0, proc.stderr
-    assert_extract_contract(json.loads(proc.stdout))
+    data = json.loads(proc.stdout)
+    assert_extract_contract(data)
+    assert (data["year"], data["format"]) == (2023, "2021")
+    assert all(data["tables"][name] for name in ("disclosure", "applications", "review_litigation"))
+    assert isinstance(data["tables"]["applications"]["A1"]["TOT"], int)
 
 
 def test_module_is_runnable() -> None:
-    proc = subprocess.run([sys.executable, "-m", "xxgk_audit.engine.cli", "--version"],
-                          capture_output=True, text=True)
+    proc = cli_process("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("xxgk-audit ")
