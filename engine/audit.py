@@ -22,7 +22,7 @@ from .rulepack import SEVERITY_ORDER, Rule, load_packs, select_rules
 __all__ = ["ReportResult", "Auditor", "collect_paths", "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024          # larger files are refused (error), not read
-SUPPORTED_SUFFIXES = (".txt", ".text", ".md")
+SUPPORTED_SUFFIXES = (".txt", ".text")
 
 # Findings about the input itself, not about the report's content.
 READ_ERROR = ("READ-001", "文件无法读取", "xxgk-audit：输入文件须可读取")

@@ -153,6 +153,10 @@ def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
             f.update(title=sec.title, title_match=match, heading_found=sec.heading_found, text=body,
                      chars=len(body), line=sec.start_line,
                      in_order=order.index(number) == sorted(order).index(number))
+        else:   # point at where the section should have been: the next section present
+            later = [s.start_line for s in report.sections if s.number > number and s.start_line]
+            if later:
+                f["line"] = min(later)
         facts.append(Fact("section", f, sec))
     for sec in report.sections:
         if sec.number > 6:

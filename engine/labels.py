@@ -43,6 +43,7 @@ _NUMBERING = (
 _NUMBER_PREFIX = re.compile(r"^(?:\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}、|\d{1,2}\.)")
 _QUOTES_TRAILING = re.compile(r"[\"'《》]|[。.:;,]+$")
 _PAREN_TAIL = re.compile(r"\([^()]*\)?$")
+_UNIT_NOTE = re.compile(r"\(单位[:：]?[^()]{1,6}\)$")   # "(单位:万元)": a unit, not a deviation
 
 
 def strip_pinyin(text: str) -> str:
@@ -87,7 +88,8 @@ class LabelIndex(Generic[P]):
     Exact normal forms are a dict lookup; other labels are compared with difflib and accepted at
     `threshold` (0.75 for long labels), labels of four characters or fewer only when identical
     apart from numbering. A written label with a trailing note in parentheses ("采购总金额(单位:万元)")
-    is accepted when the part before the note is a template label; its score stays below 1.
+    is accepted when the part before the note is a template label; its score stays below 1 unless
+    the note only gives the unit.
     Results are cached per written label.
     """
 
@@ -126,7 +128,8 @@ class LabelIndex(Generic[P]):
             return Match(entry[0], entry[1], 1.0)
         core = self._core.get(_PAREN_TAIL.sub("", key))
         if core is not None:
-            return Match(core[0], core[1], _ratio(key, normalize_label(core[0])))
+            score = 1.0 if _UNIT_NOTE.search(key) else _ratio(key, normalize_label(core[0]))
+            return Match(core[0], core[1], score)
         return self._closest(key)
 
     def _closest(self, key: str) -> Match[P] | None:

@@ -92,11 +92,11 @@ def test_injected_fault_is_found_where_it_is(auditor, tmp_path, name, mutate, ru
     hits = [f for f in result.findings if f.rule == rule]
     assert hits, f"{rule} not found; got {[f.rule for f in result.findings]}"
     loc = hits[0].location
-    assert hits[0].severity == "error"
+    assert hits[0].severity == ("warning" if rule == "ARITH-008" else "error")
     for key, value in where.items():
         assert getattr(loc, key) == value, (key, loc)
     assert loc.line is not None
-    assert result.status == "fail"
+    assert result.status == ("pass" if rule == "ARITH-008" else "fail")
 
 
 def test_2021_report_printed_with_2019_tables_is_found(auditor):
