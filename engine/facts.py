@@ -62,6 +62,30 @@ def agency_kind(agency: str | None) -> str | None:
     return "department"
 
 
+_AGENCY_SUFFIXES = re.compile(r"(?:办公室|办事处|街办|街道|人民政府|政府)$")
+
+
+def _core_agency(name: str) -> str:
+    previous = None
+    while previous != name:
+        previous, name = name, _AGENCY_SUFFIXES.sub("", name)
+    return name
+
+
+def _named_agency(named: str | None, agency: str | None) -> str | None:
+    """The agency a preamble or the command line names, as the report's agency when it is the same.
+
+    「由某县人民政府办公室编制」 names the office that compiled the report, 「东风路街办」 abbreviates
+    「东风路街道办事处」 and 「区统计局」 shortens 「杨陵区统计局」: none of these is another agency.
+    """
+    if not named or not agency:
+        return named
+    a, b = _core_agency(named), _core_agency(agency)
+    if a and b and (a.endswith(b) or b.endswith(a)):
+        return agency
+    return named
+
+
 def effective_format(report: Report) -> str | None:
     """The format a report is judged by: from its year when known, else from its table labels."""
     if report.year is not None:
@@ -85,8 +109,8 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
         "expected_format": template.expected_format(report.year),
         "agency": report.agency,
         "title": report.title,
-        "preamble_agency": report.preamble_agency,
-        "given_agency": ctx.agency,
+        "preamble_agency": _named_agency(report.preamble_agency, report.agency),
+        "given_agency": _named_agency(ctx.agency, report.agency),
         "given_year": ctx.year,
         "agency_kind": ctx.agency_kind or agency_kind(report.agency or ctx.agency),
         "period_text": report.period_text,
@@ -127,6 +151,11 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
     return f
 
 
+def _title_key(title: str) -> str:
+    """Section titles compare without punctuation inside (「行政复议提起行政诉讼」 = 「行政复议、提起…」)."""
+    return re.sub(r"[、，,；;]", "", normalize_label(title))
+
+
 def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
     facts = []
     order = [s.number for s in report.sections if s.number <= 6]
@@ -134,18 +163,19 @@ def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
         sec = report.section(number)
         official = template.SECTION_TITLES[number]
         table = next((t for t, n in template.TABLE_SECTION.items() if n == number), "")
-        f: dict[str, Any] = {"format": fmt, "number": number, "present": sec is not None,
+        f: dict[str, Any] = {"format": fmt, "number": number, "numeral": template.CHINESE_NUMERALS[number - 1],
+                             "present": sec is not None,
                              "official_title": official, "table": table,
                              "table_title": template.TABLE_TITLES.get(table, ""),
                              "has_table": bool(table) and table in report.tables}
         if sec is not None:
-            title_norm = normalize_label(sec.title)
+            title_norm = _title_key(sec.title)
             variants = template.SECTION_VARIANTS.get(number, ())
             if not sec.heading_found:
                 match = "missing"
-            elif title_norm == normalize_label(official):
+            elif title_norm == _title_key(official):
                 match = "exact"
-            elif title_norm in {normalize_label(v) for v in variants}:
+            elif title_norm in {_title_key(v) for v in variants}:
                 match = "variant"
             else:
                 match = "deviant"

@@ -52,3 +52,11 @@ def test_agency_kind_from_name():
     assert agency_kind("某县丰收乡人民政府") == "township"
     assert agency_kind("长春市南关区长通街道办事处") == "subdistrict"
     assert agency_kind("洛龙区政务服务和大数据管理局") == "department"
+
+
+def test_agency_named_in_preamble_or_on_the_command_line_is_compared_tolerantly():
+    from xxgk_audit.engine.facts import _named_agency
+    assert _named_agency("某县人民政府办公室", "某县人民政府") == "某县人民政府"
+    assert _named_agency("东风路街办", "东风路街道") == "东风路街道"
+    assert _named_agency("区统计局", "杨陵区统计局") == "杨陵区统计局"
+    assert _named_agency("某县交通运输局", "某县民政局") == "某县交通运输局"
