@@ -21,7 +21,7 @@ from ..reports import Summary, make_renderer
 from ..reports.json_report import JsonListWriter, dumps, report_model
 from ..reports.text import example_results_text, rule_page, rule_table
 from . import __version__
-from .audit import MAX_FILE_BYTES, Auditor, collect_paths
+from .audit import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, Auditor, collect_paths
 from .facts import Context
 from .readers import read_text
 from .rulepack import SEVERITY_ORDER, Rule, RuleError, load_packs, select_rules
@@ -31,6 +31,7 @@ __all__ = ["main", "build_parser"]
 
 PROG = "xxgk-audit"
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+_SUFFIXES = "/".join(SUPPORTED_SUFFIXES)
 
 
 class UsageError(Exception):
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="停用这些规则（编号或前缀，逗号分隔；可重复；优先于 --select）")
 
     check = sub.add_parser("check", parents=[selection], help="审核报告文件或目录")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="报告文件或目录（递归查找 .txt/.text/.md）")
+    check.add_argument("paths", nargs="+", metavar="PATH", help=f"报告文件或目录（目录中递归查找 {_SUFFIXES} 文件）")
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     check.add_argument("--output", metavar="FILE", help="写入文件（UTF-8）而非标准输出")
     check.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), default="error",
@@ -116,7 +117,7 @@ def _files(paths: list[str]) -> list[Path]:
     if missing:
         raise UsageError(f"路径不存在：{'、'.join(missing)}")
     if not files:
-        print(f"{PROG}: warning: 未找到可审核的文件（.txt/.text/.md）", file=sys.stderr)
+        print(f"{PROG}: warning: 未找到可审核的文件（{_SUFFIXES}）", file=sys.stderr)
     return files
 
 
