@@ -39,7 +39,7 @@ _KIND = "_fact"
 _SLOTS = ("2019", "2021", "mixed", "none", "pre2019")
 # durable-rules fails (error 303, or heap corruption) when one assert fires more than about 64
 # actions, so no ruleset holds more instances than this; a fact goes to every chunk of its slot.
-_CHUNK = 24
+_CHUNK = 40
 _PLACEHOLDER = re.compile(r"\{([\w.]+)\}")
 _FIELD_NAMES_ZH = {"published": "发布日期", "year": "报告年度", "agency": "机关名称",
                    "title": "标题", "period_text": "统计期限", "format": "格式版本"}

@@ -146,20 +146,30 @@ def _is_note(raw: str) -> bool:
 
 
 def _make_line(no: int, raw: str) -> _Line:
+    text, simp, fields, kind, labels = _analyse(raw)
+    return _Line(no, text, simp, fields, kind, labels)
+
+
+@lru_cache(maxsize=32768)
+def _analyse(raw: str) -> tuple[str, str, list[str], str, list[tuple[int, Match[tuple[_Entry, ...]]]]]:
+    """What a line holds, cached by its text: table rows repeat from one report to the next.
+
+    The lists returned are shared between lines with the same text; readers never mutate them.
+    """
     if not raw or raw.isspace():
-        return _Line(no, raw, raw, [], "blank")
+        return raw, raw, [], "blank", []
     text = strip_pinyin(raw)
     if "&" in text:
         text = _NBSP.sub(" ", text)
     simp = _simp(text)
     stripped = text.strip()
     if not stripped:
-        return _Line(no, text, simp, [], "blank")
+        return text, simp, [], "blank", []
     tabular = "\t" in text or "|" in text or "｜" in text
     if not tabular and (len(stripped) > _MAX_PROSE_ROW or "。" in stripped):
-        return _Line(no, text, simp, [], "text")
+        return text, simp, [], "text", []
     fields = _split(text)
-    line = _Line(no, text, simp, fields, "text")
+    labels: list[tuple[int, Match[tuple[_Entry, ...]]]] = []
     values = other = 0
     for i, cell in enumerate(fields):
         if not cell:
@@ -167,19 +177,21 @@ def _make_line(no: int, raw: str) -> _Line:
         if len(cell) <= _MAX_LABEL and _CJK.search(cell):
             found = _INDEX.match(cell)
             if found is not None:
-                line.labels.append((i, found))
+                labels.append((i, found))
                 continue
         if _value_like(cell):
             values += 1
         else:
             other += 1
-    if line.labels:
-        line.kind = "label"
+    if labels:
+        kind = "label"
     elif values and not other:
-        line.kind = "values"
+        kind = "values"
     elif not values and not other:
-        line.kind = "filler"
-    return line
+        kind = "filler"
+    else:
+        kind = "text"
+    return text, simp, fields, kind, labels
 
 
 def _lines(text: str) -> list[_Line]:
