@@ -19,7 +19,8 @@ from .model import Report
 from .readers import read_text
 from .rulepack import SEVERITY_ORDER, Rule, load_packs, select_rules
 
-__all__ = ["ReportResult", "Auditor", "collect_paths", "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES"]
+__all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths", "contract_format",
+           "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024          # larger files are refused (error), not read
 SUPPORTED_SUFFIXES = (".txt", ".text")
@@ -47,7 +48,7 @@ class ReportResult:
             "report": {
                 "agency": rep.agency if rep else None,
                 "year": rep.year if rep else None,
-                "format": _contract_format(rep),
+                "format": contract_format(rep),
                 "layout": rep.format if rep else None,
                 "kind": rep.kind if rep else None,
                 "title": rep.title if rep else None,
@@ -63,7 +64,8 @@ class ReportResult:
         return out
 
 
-def _contract_format(rep: Report | None) -> str | None:
+def contract_format(rep: Report | None) -> str | None:
+    """The `format` of the output contract: "2019", "2021", "pre2019" or null (unknown or mixed)."""
     if rep is None:
         return None
     if rep.metadata.get("outline") == "pre2019" or (rep.year is not None and rep.year <= 2018):
@@ -108,16 +110,27 @@ class Auditor:
         return ReportResult(report.path, "fail" if failing else "pass", report, findings, checks)
 
     def audit_path(self, path: str | os.PathLike, ctx: Context | None = None) -> ReportResult:
-        path = Path(path)
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                return _error_result(str(path), READ_ERROR,
-                                     f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节），未读取")
-            report = read_text(path)
-        except OSError as exc:
-            return _error_result(str(path), READ_ERROR, f"无法读取文件：{exc.strerror or exc}")
+            report = read_report(path)
+        except ReadError as exc:
+            return _error_result(str(path), READ_ERROR, str(exc))
         return self.audit_report(report, ctx)
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all (missing, unreadable, over the size limit)."""
+
+
+def read_report(path: str | os.PathLike) -> Report:
+    """Read one file into a Report, within the size limit; ReadError says why not in Chinese."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ReadError(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节），未读取")
+        return read_text(path)
+    except OSError as exc:
+        raise ReadError(f"无法读取文件：{exc.strerror or exc}") from None
 
 
 def _error_result(path: str, kind: tuple[str, str, str], message: str,

@@ -21,9 +21,8 @@ from ..reports import Summary, make_renderer
 from ..reports.json_report import JsonListWriter, dumps, report_model
 from ..reports.text import example_results_text, rule_page, rule_table
 from . import __version__
-from .audit import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, Auditor, collect_paths
+from .audit import SUPPORTED_SUFFIXES, Auditor, ReadError, collect_paths, read_report
 from .facts import Context
-from .readers import read_text
 from .rulepack import SEVERITY_ORDER, Rule, RuleError, load_packs, select_rules
 from .ruletest import run_examples
 
@@ -172,8 +171,8 @@ def _extract(args: argparse.Namespace) -> int:
         writer = None if single else JsonListWriter(out)
         for path in files:
             try:
-                data = report_model(_read(path))
-            except (OSError, ValueError) as exc:
+                data = report_model(read_report(path))
+            except ReadError as exc:
                 print(f"{PROG}: error: 无法读取 {path}：{exc}", file=sys.stderr)
                 status = EXIT_FAIL
                 continue
@@ -184,13 +183,6 @@ def _extract(args: argparse.Namespace) -> int:
         if writer is not None:
             writer.finish()
     return status
-
-
-def _read(path: Path):
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ValueError(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）")
-    return read_text(path)
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -50,8 +50,8 @@ def clean_report(fmt: str) -> Report:
                     title=f"{agency}{year}年政府信息公开工作年度报告", title_line=1,
                     period_text=f"统计期限为{year}年1月1日至{year}年12月31日", period_line=2)
     report.text = report.title + "\n" + report.period_text
-    report.preamble = f"本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、" \
-                      f"政府信息公开行政复议行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六部分组成。"
+    report.preamble = ("本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+                       "政府信息公开行政复议行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六部分组成。")
     for number, title in template.SECTION_TITLES.items():
         text = _SECTION_TEXT[number].replace("2023", str(year))
         report.sections.append(Section(number, title, text, start_line=number * 10, end_line=number * 10 + 9))

@@ -16,7 +16,7 @@ import json
 from typing import IO, Any, Callable
 
 from ..engine import __version__
-from ..engine.audit import ReportResult, _contract_format
+from ..engine.audit import ReportResult, contract_format
 from ..engine.facts import jsonable
 from ..engine.model import Cell, Report, Table
 from ..engine.template import TABLE_NAMES
@@ -78,7 +78,7 @@ def report_model(report: Report) -> dict[str, Any]:
         "path": report.path,
         "year": report.year,
         "agency": report.agency,
-        "format": _contract_format(report),
+        "format": contract_format(report),
         "layout": report.format,
         "kind": report.kind,
         "title": report.title,

@@ -57,7 +57,6 @@ def fake_read(path: str | Path) -> Report:
 @pytest.fixture
 def fake_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(audit, "read_text", fake_read)
-    monkeypatch.setattr(cli, "read_text", fake_read)
 
 
 @pytest.fixture
