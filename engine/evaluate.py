@@ -70,6 +70,7 @@ class RuleEngine:
         self._numbered: dict[str, list[tuple[int, Instance]]] = defaultdict(list)
         self._chunks: dict[tuple[str, str], list[str]] = defaultdict(list)
         self._payload_fields: dict[str, list[tuple[str, str]]] = {}
+        self._members: dict[str, set[int]] = defaultdict(set)     # instance numbers per format slot
         predicates: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
         rulesets: dict[str, dict[str, Any]] = {}
         for rule in rules:
@@ -89,6 +90,7 @@ class RuleEngine:
             self._payload_fields[kind] = [(n, expr.durable_field(n)) for n in sorted(names)]
             for slot in _SLOTS:
                 members = [(n, c) for n, inst, c in compiled if slot in _slots(inst)]
+                self._members[slot].update(n for n, _ in members)
                 for start in range(0, len(members), _CHUNK):
                     name = f"xxgk{self._serial}_{kind}_{slot}_{start // _CHUNK}"
                     self._chunks[(kind, slot)].append(name)
@@ -174,16 +176,10 @@ class RuleEngine:
 
     def _status(self, number: int, inst: Instance, fact: Fact, fired: set[int]) -> tuple[str, str]:
         fmt = fact.fields.get("format")
-        if fmt is None:
-            if not {"2019", "2021"} <= inst.formats:
-                return NOT_ASSESSABLE, "格式版本无法确定"
-        elif fmt == "mixed":
-            if not inst.formats & {"2019", "2021"}:
-                return NOT_APPLICABLE, ""
-        elif fmt not in inst.formats:
-            return NOT_APPLICABLE, ""
-        missing = [f for f in inst.required if f not in fact.fields]
-        if missing:
+        if number not in self._members[_slot(fmt)]:
+            return (NOT_ASSESSABLE, "格式版本无法确定") if fmt is None else (NOT_APPLICABLE, "")
+        if not inst.required <= fact.fields.keys():
+            missing = [f for f in inst.required if f not in fact.fields]
             # durable has no "unknown": decide with three-valued logic, so that `a or b` with b
             # unknown still fails when a holds, and is not assessable only when the outcome hangs
             # on the unknown value.

@@ -150,7 +150,7 @@ def _make_line(no: int, raw: str) -> _Line:
     return _Line(no, text, simp, fields, kind, labels)
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=4096)
 def _analyse(raw: str) -> tuple[str, str, list[str], str, list[tuple[int, Match[tuple[_Entry, ...]]]]]:
     """What a line holds, cached by its text: table rows repeat from one report to the next.
 
