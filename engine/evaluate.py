@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import warnings
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,9 @@ from .rulepack import Instance, Rule
 from .template import TABLE_SECTION
 
 __all__ = ["EngineError", "RuleEngine"]
+
+# durable-rules calls datetime.utcfromtimestamp for every action, deprecated since Python 3.12.
+warnings.filterwarnings("ignore", message="datetime.datetime.utcfromtimestamp", category=DeprecationWarning)
 
 # The fact-kind discriminator in durable payloads: a name no rule field can take (fact fields
 # never start with an underscore, and cell facts have a field called "kind").
