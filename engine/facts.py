@@ -86,33 +86,37 @@ def _named_agency(named: str | None, agency: str | None) -> str | None:
     return named
 
 
-def effective_format(report: Report) -> str | None:
+def effective_format(report: Report, year: int | None = None) -> str | None:
     """The format a report is judged by: from its year when known, else from its table labels."""
-    if report.year is not None:
-        return template.expected_format(report.year)
+    year = report.year if year is None else year
+    if year is not None:
+        return template.expected_format(year)
     return report.format if report.format in template.FORMATS else None
 
 
 def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any]:
+    # the document's own year and agency; the command line's only where the document has none
+    year = report.year if report.year is not None else ctx.year
+    agency = report.agency or ctx.agency
     f: dict[str, Any] = {
         "format": fmt,
         "layout": report.format or "none",
-        "has_year": report.year is not None,
-        "has_agency": bool(report.agency),
+        "has_year": year is not None,
+        "has_agency": bool(agency),
         "has_title": bool(report.title),
         "has_period": bool(report.period_text),
         "text": report.text,
         "preamble": report.preamble,
         "chars": len(report.text.strip()),
         "title_count": int(report.metadata.get("title_count", 1 if report.title else 0)),
-        "year": report.year,
-        "expected_format": template.expected_format(report.year),
-        "agency": report.agency,
+        "year": year,
+        "expected_format": template.expected_format(year),
+        "agency": agency,
         "title": report.title,
         "preamble_agency": _named_agency(report.preamble_agency, report.agency),
         "given_agency": _named_agency(ctx.agency, report.agency),
         "given_year": ctx.year,
-        "agency_kind": ctx.agency_kind or agency_kind(report.agency or ctx.agency),
+        "agency_kind": ctx.agency_kind or agency_kind(agency),
         "period_text": report.period_text,
         "period_line": report.period_line,
         "title_line": report.title_line,
@@ -230,7 +234,7 @@ def _table_fact(name: str, table: Table | None, fmt: str | None) -> dict[str, An
 def build_facts(report: Report, ctx: Context | None = None) -> list[Fact]:
     """All facts of one report, in a fixed order (the order findings come out in)."""
     ctx = ctx or Context()
-    fmt = effective_format(report)
+    fmt = effective_format(report, report.year if report.year is not None else ctx.year)
     facts = [Fact("report", _report_fact(report, ctx, fmt), report)]
     facts.extend(_section_facts(report, fmt))
     for name in template.TABLE_NAMES:

@@ -60,3 +60,12 @@ def test_agency_named_in_preamble_or_on_the_command_line_is_compared_tolerantly(
     assert _named_agency("东风路街办", "东风路街道") == "东风路街道"
     assert _named_agency("区统计局", "杨陵区统计局") == "杨陵区统计局"
     assert _named_agency("某县交通运输局", "某县民政局") == "某县交通运输局"
+
+
+def test_year_and_agency_from_the_command_line_fill_what_the_document_lacks():
+    report = clean_report("2021")
+    report.year, report.agency = None, None
+    fields = next(f for f in build_facts(report, Context(year=2020, agency="某县某局")) if f.kind == "report").fields
+    assert (fields["year"], fields["agency"], fields["format"]) == (2020, "某县某局", "2019")
+    own = next(f for f in build_facts(clean_report("2021"), Context(year=2020)) if f.kind == "report").fields
+    assert own["year"] == 2023 and own["given_year"] == 2020
