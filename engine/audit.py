@@ -16,7 +16,7 @@ from .evaluate import EngineError, RuleEngine
 from .facts import Context
 from .findings import Check, Finding, FindingLocation
 from .model import Report
-from .readers import read_text
+from .readers import UnsupportedDocument, read_document
 from .rulepack import SEVERITY_ORDER, Rule, load_packs, select_rules
 
 __all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths", "contract_format",
@@ -128,9 +128,15 @@ def read_report(path: str | os.PathLike) -> Report:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ReadError(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节），未读取")
-        return read_text(path)
+        data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"无法读取文件：{exc.strerror or exc}") from None
+    if not data.strip():
+        raise ReadError("文件为空")
+    try:
+        return read_document(path, data)
+    except UnsupportedDocument as exc:
+        raise ReadError(str(exc)) from None
 
 
 def _error_result(path: str, kind: tuple[str, str, str], message: str,

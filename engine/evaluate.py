@@ -256,6 +256,7 @@ def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
     loc = FindingLocation()
     if fact.kind == "section":
         loc.section, loc.line = f.get("number"), f.get("line")
+        loc.page = fact.ref.page if fact.ref is not None else None
     elif fact.kind in ("cell", "label"):
         loc.table, loc.line = f.get("table"), f.get("line")
         loc.row = f.get("key") if fact.kind == "label" and f.get("role") == "row" else f.get("row")
@@ -278,7 +279,8 @@ def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
         loc.page, loc.element = model_loc.page, model_loc.element
     if loc.line is None and loc.section is not None:
         sec = report.section(loc.section)
-        loc.line = sec.start_line if sec else None
+        if sec is not None:
+            loc.line, loc.page = sec.start_line, loc.page or sec.page
     return loc
 
 

@@ -92,6 +92,7 @@ class Section:
     start_line: int | None = None
     end_line: int | None = None
     heading_found: bool = True
+    page: int | None = None         # PDF page of the heading
 
 
 @dataclass

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from xxgk_audit.engine import audit, cli
+from xxgk_audit.engine import cli
 from xxgk_audit.engine.audit import MAX_FILE_BYTES
 from xxgk_audit.engine.model import Cell, Location, Report
+from xxgk_audit.engine.readers import READERS
 from xxgk_audit.engine.ruletest import clean_report
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -47,7 +48,7 @@ def fake_read(path: str | Path) -> Report:
     report = clean_report("2021")
     report.path, report.kind = str(path), "txt"
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
+        if line.strip() and not line.startswith("#"):
             table, key, value = line.split()
             row, column = key.split(".")
             report.tables[table].cells[(row, column)] = Cell(int(value), value, "int", Location(line=number))
@@ -56,7 +57,7 @@ def fake_read(path: str | Path) -> Report:
 
 @pytest.fixture
 def fake_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(audit, "read_text", fake_read)
+    monkeypatch.setitem(READERS, "txt", lambda path, data: fake_read(path))
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def reports(tmp_path: Path, fake_reader: None) -> Path:
     """clean.txt passes; broken.txt breaks ARITH-001/004; warn.txt has an ARITH-008 warning only."""
     folder = tmp_path / "reports"
     folder.mkdir()
-    (folder / "clean.txt").write_text("\n", encoding="utf-8")
+    (folder / "clean.txt").write_text("# a clean report\n", encoding="utf-8")
     (folder / "broken.txt").write_text("applications A1.NP 5\n", encoding="utf-8")
     (folder / "warn.txt").write_text("disclosure REG.REPEALED 1\n", encoding="utf-8")
     return folder
