@@ -23,7 +23,7 @@ __all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths
            "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024          # larger files are refused (error), not read
-SUPPORTED_SUFFIXES = (".txt", ".text")
+SUPPORTED_SUFFIXES = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf")
 
 # Findings about the input itself, not about the report's content.
 READ_ERROR = ("READ-001", "文件无法读取", "xxgk-audit：输入文件须可读取")

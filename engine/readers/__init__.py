@@ -23,8 +23,24 @@ def _text(path: Path, data: bytes) -> Report:
     return read_text(path, text=data)
 
 
-# kind -> reader(path, data); structured readers register themselves here
-READERS: dict[str, Callable[[Path, bytes], Report]] = {"txt": _text}
+def _html(path: Path, data: bytes) -> Report:
+    from .html import read_html          # imported on first use: most runs read one kind only
+    return read_html(path, data)
+
+
+def _docx(path: Path, data: bytes) -> Report:
+    from .docx import read_docx
+    return read_docx(path, data)
+
+
+def _pdf(path: Path, data: bytes) -> Report:
+    from .pdf import read_pdf
+    return read_pdf(path, data)
+
+
+# kind -> reader(path, data). A reader returns a Report (never judging), or raises
+# UnsupportedDocument with a one-line Chinese reason for a corrupt, encrypted or oversized document.
+READERS: dict[str, Callable[[Path, bytes], Report]] = {"txt": _text, "html": _html, "docx": _docx, "pdf": _pdf}
 
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<table", b"<div", b"<p>", b"<p ")
 
