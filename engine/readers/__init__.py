@@ -73,4 +73,7 @@ def read_document(path: str | Path, data: bytes) -> Report:
     if reader is None:
         what = "二进制数据" if kind == "binary" else f"{kind.upper()} 文档"
         raise UnsupportedDocument(f"无法识别或暂不支持的文件内容（{what}）")
-    return reader(path, data)
+    try:
+        return reader(path, data)
+    except ImportError as exc:     # an optional dependency of a reader is not installed
+        raise UnsupportedDocument(f"缺少读取 {kind.upper()} 文档所需的组件：{exc.name}") from None
