@@ -3,8 +3,10 @@
 durable-rules 2.0.28 is unmaintained and has known hazards; this module is the only place that
 talks to it, and it keeps to what is safe:
 
-* rules are compiled once per process to its JSON ruleset form, one ruleset per fact kind, every
-  condition on a single fact (no joins: correlated joins crash its C core);
+* rules are compiled once per process to its JSON ruleset form, one ruleset per fact kind and
+  format (split in chunks: one assert that fires more than about 64 actions fails with error 303
+  or corrupts the heap), every condition on a single fact (no joins: correlated joins crash its
+  C core);
 * every ruleset has a catch-all rule, so an unmatched fact never raises MessageNotHandledException
   (the catch-all tests the fact-kind field: a catch-all on `id` hangs the engine);
 * one sid per report, one `assert_fact` call per fact (batch asserts finish actions on a background
@@ -77,10 +79,10 @@ class RuleEngine:
         self._members: dict[str, set[int]] = defaultdict(set)     # instance numbers per format slot
         predicates: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
         rulesets: dict[str, dict[str, Any]] = {}
+        numbers = itertools.count()
         for rule in rules:
             for inst in rule.instances:
-                number = sum(map(len, self._numbered.values()))
-                self._numbered[rule.fact].append((number, inst))
+                self._numbered[rule.fact].append((next(numbers), inst))
         for kind, numbered in self._numbered.items():
             preds = predicates[kind]
 
@@ -88,9 +90,8 @@ class RuleEngine:
                 return preds.setdefault((field, pattern), f"re__{len(preds)}")
 
             compiled = [(number, inst, expr.to_durable(inst.when, predicate)) for number, inst in numbered]
-            # only fields some condition tests go to durable (regexes go as predicate booleans)
-            regex_fields = {f for inst in (i for _, i in numbered) for f, _ in inst.regexes}
-            names = set().union(*(expr.fields_of(i.when, tested=True) for _, i in numbered)) - regex_fields
+            # only fields some condition compares go to durable (regexes go as predicate booleans)
+            names = set().union(*(expr.fields_of(i.when, tested=True, matched=False) for _, i in numbered))
             self._payload_fields[kind] = [(n, expr.durable_field(n)) for n in sorted(names)]
             for slot in _SLOTS:
                 members = [(n, c) for n, inst, c in compiled if slot in _slots(inst)]

@@ -311,20 +311,24 @@ def expand_sums(node: Node, field_names: list[str]) -> Node:
     return node
 
 
-def fields_of(node: Node, tested: bool = False) -> set[str]:
-    """Fields whose value the expression needs; with `tested`, also those exists()/missing() test."""
+def fields_of(node: Node, tested: bool = False, matched: bool = True) -> set[str]:
+    """Fields whose value the expression needs.
+
+    With `tested`, also the fields exists()/missing() test; without `matched`, not the fields only
+    tested by a regular expression (those reach durable as predicate booleans).
+    """
     if isinstance(node, Field):
         return {node.name}
     if isinstance(node, (Match, MatchText)):
-        return {node.field.name}
+        return {node.field.name} if matched else set()
     if isinstance(node, Exists):
         return {node.field.name} if tested else set()
     if isinstance(node, (BinOp, Compare)):
-        return fields_of(node.left, tested) | fields_of(node.right, tested)
+        return fields_of(node.left, tested, matched) | fields_of(node.right, tested, matched)
     if isinstance(node, BoolOp):
-        return set().union(*(fields_of(i, tested) for i in node.items))
+        return set().union(*(fields_of(i, tested, matched) for i in node.items))
     if isinstance(node, Not):
-        return fields_of(node.item, tested)
+        return fields_of(node.item, tested, matched)
     if isinstance(node, SumOf):
         raise ExprError("sum() must be expanded before use")
     return set()

@@ -170,3 +170,22 @@ def test_every_instance_fires_on_its_own_fact_kind_only(engine):
     assert findings[-1].location.section == 6
     statuses = {c.rule: c.status for c in engine.evaluate(report)[1]}
     assert statuses["TEXT-009"] == FAIL
+
+
+def test_a_field_tested_by_a_regex_and_a_comparison_reaches_durable(tmp_path):
+    (tmp_path / "p.yaml").write_text("""pack: t
+rules:
+  - id: LOCAL-100
+    title: 标题测试
+    severity: warning
+    formats: ["2021"]
+    source: 测试
+    fact: report
+    when: 'title ~ "年度报告$" and title != "某市某局2023年政府信息公开工作年度报告"'
+    message: 标题 {title}
+    examples:
+      pass: [{fact: {}}]
+      fail: [{fact: {title: 某县某局2023年政府信息公开工作年度报告}}]
+""", encoding="utf-8")
+    rules = [r for r in rulepack.load_packs([tmp_path]) if r.id == "LOCAL-100"]
+    assert all(r.ok for r in run_examples(rules))
