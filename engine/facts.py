@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import template
-from .labels import normalize_label
+from .labels import normalize_label, to_simplified
 from .model import Report, Table
 
 __all__ = ["Context", "Fact", "build_facts", "effective_format", "agency_kind"]
@@ -106,6 +106,7 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
         "has_title": bool(report.title),
         "has_period": bool(report.period_text),
         "text": report.text,
+        "full_text": to_simplified(report.text) if report.section(6) is not None else None,
         "preamble": report.preamble,
         "chars": len(report.text.strip()),
         "title_count": int(report.metadata.get("title_count", 1 if report.title else 0)),
@@ -187,6 +188,10 @@ def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
             f.update(title=sec.title, title_match=match, heading_found=sec.heading_found, text=body,
                      chars=len(body), line=sec.start_line,
                      in_order=order.index(number) == sorted(order).index(number))
+            # a section's text is known to be whole only when a later section follows it (or it
+            # is the last one): copies cut short must not be judged for what they do not say
+            if number == 6 or any(s.number > number for s in report.sections):
+                f["full_text"] = to_simplified(body)
         else:   # point at where the section should have been: the next section present
             later = [s.start_line for s in report.sections if s.number > number and s.start_line]
             if later:

@@ -108,7 +108,15 @@ def _loop_values(rule: Rule, fmt: str) -> list[tuple[str, dict[str, str]]]:
         labels = {}
         if var == "row" and rule.fact in TABLE_KINDS:
             labels = {r.key: r.label for r in template.layout(rule.fact, fmt).rows}
-        return [(v, {var: v, "row_label": labels.get(v, v)} if var == "row" else {var: v}) for v in values]
+        out = []
+        for v in values:       # a value, or {key: value, other: …} binding more placeholders
+            extra = {k: str(x) for k, x in v.items() if k != "key"} if isinstance(v, dict) else {}
+            key = str(v["key"]) if isinstance(v, dict) else v
+            bindings = {var: key, **extra}
+            if var == "row":
+                bindings.setdefault("row_label", labels.get(key, key))
+            out.append((key, bindings))
+        return out
     if rule.fact not in TABLE_KINDS:
         raise RuleError(f"{rule.path}: {rule.id}: for_each: {spec} needs a table fact")
     lay = template.layout(rule.fact, fmt)
