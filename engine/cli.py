@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Iterator
 
-from ..reports import Summary, make_renderer
+from ..reports import Renderer, Summary, make_renderer
 from ..reports.json_report import JsonListWriter, dumps, report_model
 from ..reports.text import example_results_text, rule_page, rule_table
 from . import __version__
@@ -75,8 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", parents=[selection], help="审核报告文件或目录")
     check.add_argument("paths", nargs="+", metavar="PATH", help=f"报告文件或目录（目录中递归查找 {_SUFFIXES} 文件）")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
-    check.add_argument("--output", metavar="FILE", help="写入文件（UTF-8）而非标准输出")
+    check.add_argument("--format", choices=("text", "json", "html"), default="text",
+                       help="输出格式（默认 text；html：审核结果网页）")
+    check.add_argument("--output", metavar="PATH",
+                       help="写入文件（UTF-8）而非标准输出；html 格式审核多份报告或目录时为输出目录")
     check.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), default="error",
                        help="达到该严重程度的问题即判为不通过（默认 error）")
     check.add_argument("--exit-zero", action="store_true", help="发现问题时仍以 0 退出")
@@ -152,8 +154,7 @@ def _check(args: argparse.Namespace) -> int:
     files = _files(args.paths)
     ctx = Context(published=args.published, agency=args.agency, year=args.year)
     summary = Summary()
-    with _output(args.output) as out:
-        renderer = make_renderer(args.format, out, color=_use_color(args, out))
+    with _check_renderer(args, auditor) as renderer:
         renderer.start()
         for path in files:
             result = auditor.audit_path(path, ctx)
@@ -163,9 +164,36 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK if summary.all_pass or args.exit_zero else EXIT_FAIL
 
 
+@contextlib.contextmanager
+def _check_renderer(args: argparse.Namespace, auditor: Auditor) -> Iterator[Renderer]:
+    """The renderer of `check`; html on several reports or a folder writes a folder of pages."""
+    if args.format == "html":           # imported on use: Jinja2 and openpyxl slow every start
+        from ..reports.html import HtmlBatchRenderer, HtmlPageRenderer
+    if args.format == "html" and not _single_file(args.paths):
+        if args.output is None:
+            raise UsageError("--format html 审核多份报告或目录时须用 --output 指定输出目录")
+        outdir = Path(args.output)
+        if outdir.exists() and not outdir.is_dir():
+            raise UsageError(f"--output 应为目录：{outdir} 是文件")
+        try:
+            yield HtmlBatchRenderer(outdir, auditor.rules)
+        except OSError as exc:
+            raise UsageError(f"无法写入输出目录 {outdir}：{exc.strerror or exc}") from None
+        return
+    with _output(args.output) as out:
+        if args.format == "html":
+            yield HtmlPageRenderer(out, auditor.rules)
+        else:
+            yield make_renderer(args.format, out, color=_use_color(args, out))
+
+
+def _single_file(paths: list[str]) -> bool:
+    return len(paths) == 1 and Path(paths[0]).is_file()
+
+
 def _extract(args: argparse.Namespace) -> int:
     files = _files(args.paths)
-    single = len(args.paths) == 1 and Path(args.paths[0]).is_file()
+    single = _single_file(args.paths)
     status = EXIT_OK
     with _output(args.output) as out:
         writer = None if single else JsonListWriter(out)

@@ -28,7 +28,7 @@ from typing import Any
 from durable import engine as durable_engine
 
 from . import expr
-from .facts import Context, Fact, build_facts, jsonable
+from .facts import Context, Fact, build_facts, claim_facts, jsonable
 from .findings import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS, Check, Finding, FindingLocation
 from .model import Report
 from .rulepack import Instance, Rule
@@ -89,9 +89,10 @@ class RuleEngine:
             def predicate(field: str, pattern: str, preds: dict = preds) -> str:
                 return preds.setdefault((field, pattern), f"re__{len(preds)}")
 
-            compiled = [(number, inst, expr.to_durable(inst.when, predicate)) for number, inst in numbered]
+            compiled = [(number, inst, _condition(inst, predicate)) for number, inst in numbered]
             # only fields some condition compares go to durable (regexes go as predicate booleans)
             names = set().union(*(expr.fields_of(i.when, tested=True, matched=False) for _, i in numbered))
+            names |= {"claim"} if kind == "claim" else set()
             self._payload_fields[kind] = [(n, expr.durable_field(n)) for n in sorted(names)]
             for slot in _SLOTS:
                 members = [(n, c) for n, inst, c in compiled if slot in _slots(inst)]
@@ -101,6 +102,10 @@ class RuleEngine:
                     self._chunks[(kind, slot)].append(name)
                     rulesets[name] = self._ruleset(kind, members[start:start + _CHUNK])
         self._predicates = {k: [(f, re.compile(p), n) for (f, p), n in v.items()] for k, v in predicates.items()}
+        # claim rules: which sentences each instance reads, and the table fields it compares
+        self._claims = [(inst.name, inst.claim, inst.required | expr.fields_of(inst.expected or expr.Const(0))
+                         | expr.fields_of(inst.actual or expr.Const(0)))
+                        for _, inst in self._numbered.get("claim", ())]
         self._host = _SyncHost()
         if rulesets:
             self._host.set_rulesets(rulesets)
@@ -120,7 +125,10 @@ class RuleEngine:
     # ---- evaluation ----------------------------------------------------------------------------
     def evaluate(self, report: Report, ctx: Context | None = None) -> tuple[list[Finding], list[Check]]:
         """Findings (in rule order, then fact order) and one Check per rule."""
-        results = self.evaluate_facts(build_facts(report, ctx))
+        facts = build_facts(report, ctx)
+        if self._claims:
+            facts += claim_facts(report, facts, self._claims)
+        results = self.evaluate_facts(facts)
         findings = [self._finding(inst, fact, report) for fact, inst, status, _ in results if status == FAIL]
         order = {r.id: i for i, r in enumerate(self.rules)}
         findings.sort(key=lambda f: order[f.rule])
@@ -181,6 +189,8 @@ class RuleEngine:
 
     def _status(self, number: int, inst: Instance, fact: Fact, fired: set[int]) -> tuple[str, str]:
         fmt = fact.fields.get("format")
+        if fact.kind == "claim" and fact.fields["claim"] != inst.name:
+            return NOT_APPLICABLE, ""
         if number not in self._members[_slot(fmt)]:
             return (NOT_ASSESSABLE, "格式版本无法确定") if fmt is None else (NOT_APPLICABLE, "")
         if not inst.required <= fact.fields.keys():
@@ -214,6 +224,12 @@ class RuleEngine:
 
 def _ignore(c: Any) -> None:
     return None
+
+
+def _condition(inst: Instance, predicate) -> dict:
+    """The durable condition of an instance; a claim instance reads only its own claim facts."""
+    cond = expr.to_durable(inst.when, predicate)
+    return {"$and": [{"claim": inst.name}, cond]} if inst.claim is not None else cond
 
 
 def _slots(inst: Instance) -> set[str]:
@@ -255,8 +271,8 @@ def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
     spec = {k: expr.substitute(str(v), inst.bindings) for k, v in inst.rule.location.items()}
     f = fact.fields
     loc = FindingLocation()
-    if fact.kind == "section":
-        loc.section, loc.line = f.get("number"), f.get("line")
+    if fact.kind in ("claim", "section"):
+        loc.section, loc.line = f.get("section", f.get("number")), f.get("line")
         loc.page = fact.ref.page if fact.ref is not None else None
     elif fact.kind in ("cell", "label"):
         loc.table, loc.line = f.get("table"), f.get("line")

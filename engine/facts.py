@@ -16,9 +16,10 @@ from typing import Any
 
 from . import template
 from .labels import normalize_label, to_simplified
-from .model import Report, Table
+from .model import Report, Section, Table
+from .numbers import read_number
 
-__all__ = ["Context", "Fact", "build_facts", "effective_format", "agency_kind"]
+__all__ = ["Context", "Fact", "build_facts", "claim_facts", "effective_format", "agency_kind"]
 
 
 @dataclass
@@ -270,6 +271,59 @@ def build_facts(report: Report, ctx: Context | None = None) -> list[Fact]:
     for fact in facts:
         fact.fields = {k: v for k, v in fact.fields.items() if v is not None}
     return facts
+
+
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
+_TABLE_FIELD = re.compile(r"^[A-Z][A-Z0-9_]*\.[A-Z]+$")
+
+
+def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, frozenset[str]]]) -> list[Fact]:
+    """What the report's sentences state, one fact per (claim rule instance, sentence).
+
+    `claims` holds (instance name, ClaimSpec, fields the instance reads). A claim fact carries the
+    sentence, the number read from it (`value`, `approx` for 约/余) and copies of the table cells
+    the rule compares it with, so that the rule's condition stays on a single fact. A sentence in
+    which the pattern finds different numbers is ambiguous and yields nothing.
+    """
+    cells = {k: v for f in facts if f.kind in template.TABLE_NAMES for k, v in f.fields.items()
+             if _TABLE_FIELD.match(k)}
+    fmt = next(f.fields.get("format") for f in facts if f.kind == "report")
+    out = []
+    for name, spec, needed in claims:
+        for sec in report.sections:
+            if sec.number not in spec.sections:
+                continue
+            for sentence in _SENTENCE.findall(to_simplified(sec.text)):
+                fact = _claim(name, spec, sentence.strip(), sec, report)
+                if fact is not None:
+                    fact.fields["format"] = fmt
+                    fact.fields.update({k: cells[k] for k in needed if k in cells})
+                    out.append(fact)
+    return out
+
+
+def _claim(name: str, spec: Any, sentence: str, sec: Section, report: Report) -> Fact | None:
+    if not sentence or (spec.exclude is not None and spec.exclude.search(sentence)):
+        return None
+    matches = list(spec.pattern.finditer(sentence))
+    if not matches:
+        return None
+    fields: dict[str, Any] = {"claim": name, "sentence": sentence, "section": sec.number,
+                              "line": _line_of(report, sentence, sec)}
+    if "n" in spec.pattern.groupindex:
+        read = {read_number(m) for m in matches if m.group("n")}
+        if len({value for value, _ in read}) != 1:
+            return None
+        (value, approx), = read if len(read) == 1 else [max(read, key=lambda r: r[1])]
+        if value is None:
+            return None
+        fields.update(value=value, approx=approx)
+    return Fact("claim", fields, sec)
+
+
+def _line_of(report: Report, sentence: str, sec: Section) -> int | None:
+    position = report.text.find(sentence[:16])
+    return report.text.count("\n", 0, position) + 1 if position >= 0 else sec.start_line
 
 
 def jsonable(value: Any) -> Any:

@@ -8,6 +8,7 @@ bindings and location. Nothing here touches durable-rules: see `compile.py`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,16 +18,26 @@ import jsonschema
 import yaml
 
 from . import expr, template
+from .numbers import NUMBER
 
 __all__ = ["RuleError", "Rule", "Instance", "load_packs", "builtin_pack_dir", "fact_field_names"]
 
-FACT_KINDS = ("report", "section", "disclosure", "applications", "review_litigation", "cell", "label")
+FACT_KINDS = ("report", "section", "disclosure", "applications", "review_litigation", "cell", "label", "claim")
 TABLE_KINDS = ("disclosure", "applications", "review_litigation")
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
 
 class RuleError(ValueError):
     """An invalid rule pack: names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    """Which sentences a claim rule instance reads (see the `claim` block of the rule schema)."""
+
+    pattern: re.Pattern
+    exclude: re.Pattern | None
+    sections: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,7 @@ class Instance:
     regexes: tuple[tuple[str, str], ...]
     expected: expr.Node | None
     actual: expr.Node | None
+    claim: ClaimSpec | None = None
 
     @property
     def name(self) -> str:
@@ -66,6 +78,7 @@ class Rule:
     expected: str | None = None
     actual: str | None = None
     location: dict[str, Any] = field(default_factory=dict)
+    claim: dict[str, Any] | None = None
     instances: list[Instance] = field(default_factory=list)
 
     @property
@@ -152,8 +165,29 @@ def _expand(rule: Rule) -> list[Instance]:
         instances.append(Instance(
             rule=rule, key=key, bindings=bindings, formats=frozenset(formats), when=when,
             required=frozenset(expr.fields_of(when)), regexes=tuple(expr.regexes_of(when)),
-            expected=compile_expr(rule.expected), actual=compile_expr(rule.actual)))
+            expected=compile_expr(rule.expected), actual=compile_expr(rule.actual),
+            claim=_claim_spec(rule, bindings)))
     return instances
+
+
+def _claim_spec(rule: Rule, bindings: dict[str, str]) -> ClaimSpec | None:
+    if (rule.fact == "claim") != (rule.claim is not None):
+        raise RuleError(f"{rule.path}: {rule.id}: a claim block goes with fact: claim, and only with it")
+    if rule.claim is None:
+        return None
+
+    def compiled(text: str | None) -> re.Pattern | None:
+        if text is None:
+            return None
+        try:
+            return re.compile(expr.substitute(text, bindings).replace("{N}", NUMBER))
+        except re.error as exc:
+            raise RuleError(f"{rule.path}: {rule.id}: invalid claim pattern: {exc}") from None
+
+    pattern = compiled(rule.claim["pattern"])
+    assert pattern is not None
+    return ClaimSpec(pattern, compiled(rule.claim.get("exclude")),
+                     tuple(rule.claim.get("sections") or range(1, 7)))
 
 
 def _load_file(path: Path) -> list[Rule]:

@@ -71,6 +71,11 @@ def _baseline(rule: Rule, fmt: str) -> dict[str, Any]:
     if rule.fact == "cell":
         return {"format": fmt, "table": "applications", "row": "A1", "column": "NP", "kind": "int",
                 "raw": "0", "value": 0, "value_type": template.COUNT, "line": 1}
+    if rule.fact == "claim":
+        cells = {k: v for f in facts if f.kind in template.TABLE_NAMES for k, v in f.fields.items()
+                 if "." in k and k.split(".")[0].isupper()}
+        return {"format": fmt, "claim": rule.instances[0].name, "sentence": "（示例句子）", "section": 1,
+                "line": 1, "value": 0, "approx": False, **cells}
     if rule.fact == "label":
         return {"format": fmt, "table": "applications", "role": "row", "key": "B3_2",
                 "written": "2.其他法律行政法规禁止公开", "template": "2.其他法律行政法规禁止公开",

@@ -1,6 +1,6 @@
 """Narrative rules on real excerpts: every finding judged by reading the report (regression fixture).
 
-tests/data/narrative_findings.json lists, per excerpt, the TEXT findings the rules give and the
+tests/data/narrative_findings.json lists, per excerpt, the TEXT and XREF findings the rules give and the
 reviewer's verdict. A change that adds a finding (noise) or loses one fails here; to change the
 fixture, read the excerpt and record the verdict.
 """
@@ -19,7 +19,7 @@ EXPECTED = json.loads((DATA / "narrative_findings.json").read_text(encoding="utf
 
 @pytest.fixture(scope="module")
 def auditor() -> Auditor:
-    return Auditor(select=["TEXT-001", "TEXT-002", "TEXT-003", "TEXT-004", "TEXT-010"])
+    return Auditor(select=["TEXT-001", "TEXT-002", "TEXT-003", "TEXT-004", "TEXT-010", "XREF"])
 
 
 def test_fixture_verdicts_are_recorded():
@@ -41,3 +41,56 @@ def test_cut_short_copies_are_not_judged_for_what_they_lack(auditor):
     result = auditor.audit_path(DATA / "corpus" / "excerpts" / "001.txt")
     assert result.findings == []
     assert {c.rule: c.status for c in result.checks}["TEXT-002"] == "not_assessable"
+
+
+CLEAN = (DATA.parent.parent / "samples" / "clean-2021.txt").read_text(encoding="utf-8")
+CONTRADICTIONS = [
+    ("共收到政府信息公开申请11件", "共收到政府信息公开申请12件", "XREF-001", 11, 12),
+    ("结转下年度继续办理1件", "结转下年度继续办理3件", "XREF-002", 1, 3),
+    ("均在法定期限内答复，", "均在法定期限内答复，全年未发生行政复议、行政诉讼。", "XREF-005", 3, None),
+    ("均在法定期限内答复，", "均在法定期限内答复，行政复议案件均获维持。", "XREF-005", 1, None),
+    ("均在法定期限内答复，", "均在法定期限内答复，被申请行政复议3件。", "XREF-005", 2, 3),
+]
+
+
+@pytest.fixture(scope="module")
+def xref() -> Auditor:
+    return Auditor(select=["XREF"])
+
+
+@pytest.mark.parametrize("old, new, rule, expected, actual", CONTRADICTIONS, ids=[c[1] for c in CONTRADICTIONS])
+def test_text_contradicting_the_tables_is_found_with_the_sentence(xref, tmp_path, old, new, rule, expected, actual):
+    assert old in CLEAN
+    path = tmp_path / "r.txt"
+    path.write_text(CLEAN.replace(old, new, 1), encoding="utf-8")
+    findings = xref.audit_path(path).findings
+    assert [f.rule for f in findings] == [rule]
+    finding = findings[0]
+    assert new.rstrip("。，")[-6:] in finding.message and finding.location.section == 1
+    assert finding.location.line == 8
+    assert finding.expected == expected and finding.actual == actual
+
+
+@pytest.mark.parametrize("name", ["clean-2021.txt", "seed-luolong-2020.txt"])
+def test_text_that_agrees_with_the_tables_gives_no_xref_finding(xref, name):
+    result = xref.audit_path(DATA.parent.parent / "samples" / name)
+    assert result.findings == []
+    assert {c.status for c in result.checks} <= {"pass", "not_applicable"}
+
+
+@pytest.mark.parametrize("sentence", [
+    "2023年共收到政府信息公开申请约10件。",            # an approximation is no contradiction
+    "2023年共收到政府信息公开申请11件，同比增加2件。",   # a comparison with last year: skipped
+    "2023年共收到政府信息公开申请11件（含上年结转2件）。",  # includes the carry-over: not A1 alone
+])
+def test_approximate_or_ambiguous_sentences_are_not_reported(xref, tmp_path, sentence):
+    text = CLEAN.replace("2023年共收到政府信息公开申请11件，上年结转1件，均在法定期限内答复，结转下年度继续办理1件。",
+                         sentence.replace("11件", "13件"))
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8")
+    assert [f.rule for f in xref.audit_path(path).findings if f.rule == "XREF-001"] == []
+
+
+def test_chinese_numerals_are_read():
+    from xxgk_audit.engine.numbers import chinese_to_int
+    assert [chinese_to_int(t) for t in ("三十二", "十", "一百零五", "两千", "十二万三千")] == [32, 10, 105, 2000, 123000]
