@@ -40,6 +40,7 @@ class Fact:
 
 
 _YEAR_TOKEN = re.compile(r"(20\d{2})\s*年")
+_TABLE_FIELD = re.compile(r"^[A-Z][A-Z0-9_]*\.[A-Z]+$")     # a cell: "A1.TOT", "B6_2.NP", "REG.MADE"
 _PARTS_STATED = re.compile(r"([一二三四五六七八九十\d]+)\s*(?:个)?(?:部分|方面)(?:内容)?组成")
 _NUMERAL = {c: i + 1 for i, c in enumerate(template.CHINESE_NUMERALS)}
 
@@ -149,6 +150,9 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
     published = report.metadata.get("published") or ctx.published
     if isinstance(published, date):
         f["published"] = published.year * 10000 + published.month * 100 + published.day
+    for sec in report.sections:
+        if sec.number <= 6:
+            f[f"section_text.{sec.number}"] = to_simplified(sec.text.strip())
     s1 = report.section(1)
     if s1 is not None:
         years = Counter(int(y) for y in _YEAR_TOKEN.findall(s1.text))
@@ -242,11 +246,14 @@ def build_facts(report: Report, ctx: Context | None = None) -> list[Fact]:
     ctx = ctx or Context()
     fmt = effective_format(report, report.year if report.year is not None else ctx.year)
     facts = [Fact("report", _report_fact(report, ctx, fmt), report)]
+    cells = facts[0].fields      # the report fact also carries every known cell (ROW.COL)
     facts.extend(_section_facts(report, fmt))
     for name in template.TABLE_NAMES:
         table = report.tables.get(name)
         table_fmt = "pre2019" if fmt == "pre2019" else (table.format if table and table.format else fmt)
-        facts.append(Fact(name, _table_fact(name, table, table_fmt), table))
+        table_fact = Fact(name, _table_fact(name, table, table_fmt), table)
+        facts.append(table_fact)
+        cells.update((k, v) for k, v in table_fact.fields.items() if _TABLE_FIELD.match(k))
         if table is None:
             continue
         for (r, c), cell in table.cells.items():
@@ -274,7 +281,6 @@ def build_facts(report: Report, ctx: Context | None = None) -> list[Fact]:
 
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
-_TABLE_FIELD = re.compile(r"^[A-Z][A-Z0-9_]*\.[A-Z]+$")
 
 
 def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, frozenset[str]]]) -> list[Fact]:
@@ -285,9 +291,8 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
     the rule compares it with, so that the rule's condition stays on a single fact. A sentence in
     which the pattern finds different numbers is ambiguous and yields nothing.
     """
-    cells = {k: v for f in facts if f.kind in template.TABLE_NAMES for k, v in f.fields.items()
-             if _TABLE_FIELD.match(k)}
-    fmt = next(f.fields.get("format") for f in facts if f.kind == "report")
+    report_fields = next(f.fields for f in facts if f.kind == "report")
+    fmt = report_fields.get("format")
     out = []
     for name, spec, needed in claims:
         for sec in report.sections:
@@ -297,7 +302,8 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
                 fact = _claim(name, spec, sentence.strip(), sec, report)
                 if fact is not None:
                     fact.fields["format"] = fmt
-                    fact.fields.update({k: cells[k] for k in needed if k in cells})
+                    fact.fields.update({k: report_fields[k] for k in needed
+                                        if k in report_fields and _TABLE_FIELD.match(k)})
                     out.append(fact)
     return out
 

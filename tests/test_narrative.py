@@ -50,6 +50,8 @@ CONTRADICTIONS = [
     ("均在法定期限内答复，", "均在法定期限内答复，全年未发生行政复议、行政诉讼。", "XREF-005", 3, None),
     ("均在法定期限内答复，", "均在法定期限内答复，行政复议案件均获维持。", "XREF-005", 1, None),
     ("均在法定期限内答复，", "均在法定期限内答复，被申请行政复议3件。", "XREF-005", 2, 3),
+    ("均在法定期限内答复，", "均在法定期限内答复，全年制发行政规范性文件3件。", "XREF-006", 2, 3),
+    ("均在法定期限内答复，", "均在法定期限内答复，行政事业性收费5000元。", "XREF-008", 0, 5000),
 ]
 
 
@@ -94,3 +96,13 @@ def test_approximate_or_ambiguous_sentences_are_not_reported(xref, tmp_path, sen
 def test_chinese_numerals_are_read():
     from xxgk_audit.engine.numbers import chinese_to_int
     assert [chinese_to_int(t) for t in ("三十二", "十", "一百零五", "两千", "十二万三千")] == [32, 10, 105, 2000, 123000]
+
+
+def test_fee_dropped_applications_need_a_fee_statement(xref, tmp_path):
+    text = CLEAN.replace("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+                         "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |")
+    path = tmp_path / "r.txt"
+    path.write_text(text.replace("本年度未收取信息处理费。", ""), encoding="utf-8")
+    assert [f.rule for f in xref.audit_path(path).findings] == ["XREF-007"]
+    path.write_text(text, encoding="utf-8")
+    assert xref.audit_path(path).findings == []

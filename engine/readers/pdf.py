@@ -59,16 +59,18 @@ def read_pdf(path: Path, data: bytes) -> Report:
     if b"%%EOF" not in data[-4096:]:
         raise UnsupportedDocument("PDF 文件不完整（缺少文件结束标记），可能在下载或复制时被截断")
     try:
-        blocks, pages, empty = _read_pages(data)
+        doc = _read_pages(data)
     except UnsupportedDocument:
         raise
     except PdfminerException as exc:
         raise UnsupportedDocument(_open_failure(exc.args[0] if exc.args else exc)) from None
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on a damaged file
         raise UnsupportedDocument(f"PDF 文件已损坏，无法解析（{type(exc).__name__}）") from None
-    report = read_lines(str(path), "pdf", _flow(blocks), {"pages": pages})
-    if empty:
-        which = "全部" if len(empty) == pages else "第 " + "、".join(map(str, empty))
+    report = read_lines(str(path), "pdf", _flow(doc.blocks), {"pages": doc.pages})
+    if doc.encrypted:
+        report.notes.append("PDF 已加密（无打开密码，仅限制复制、打印等），已照常读取")
+    if doc.empty:
+        which = "全部" if len(doc.empty) == doc.pages else "第 " + "、".join(map(str, doc.empty))
         report.notes.append(f"{which} 页没有文字层（可能是扫描图片），这些页未读取（不做 OCR）")
     return report
 
@@ -81,21 +83,29 @@ def _open_failure(cause: object) -> str:
     return f"PDF 文件已损坏，无法打开（{type(cause).__name__}）"
 
 
-def _read_pages(data: bytes) -> tuple[list[_Block], int, list[int]]:
-    """The blocks of every page in order, the page count and the pages without any text."""
-    blocks: list[_Block] = []
-    empty: list[int] = []
+@dataclass
+class _Document:
+    blocks: list[_Block]        # every page's blocks, in reading order
+    pages: int
+    empty: list[int]            # pages without any text
+    encrypted: bool             # encrypted without an open password
+
+
+def _read_pages(data: bytes) -> _Document:
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         _check_page_count(_declared_pages(pdf))
         pages = pdf.pages
         _check_page_count(len(pages))
+        if not pages:
+            raise UnsupportedDocument("PDF 文件没有页面，可能已损坏")
+        doc = _Document([], len(pages), [], pdf.doc.encryption is not None)
         for number, page in enumerate(pages, 1):
             found = _page_blocks(page, number)
             if not found:
-                empty.append(number)
-            blocks.extend(found)
+                doc.empty.append(number)
+            doc.blocks.extend(found)
             page.close()            # drop the page's parsed objects: memory stays per page
-    return blocks, len(pages), empty
+    return doc
 
 
 def _declared_pages(pdf: Any) -> int:
@@ -197,8 +207,26 @@ def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]])
 
 
 def _table_rows(table: Any, page: int, k: int) -> list[SourceLine]:
-    grid = [[_tidy_cell(cell) for cell in row] for row in table.extract()]
+    grid = [_row_cells(row) for row in table.extract()]
     return grid_lines(grid, lambda r: Location(page=page, element=f"page[{page}]/table[{k}]/row[{r + 1}]"))
+
+
+def _row_cells(row: list[str | None]) -> list[str]:
+    """A row's cells; a merged cell (None) is left empty, except after a value or blank cell.
+
+    Grid columns come from the borders of all rows, so a value cell whose borders do not line up
+    with the rows above spans two grid columns: it is still one value, not a value and a blank.
+    """
+    cells: list[str] = []
+    last: str | None = None              # the last cell that is not a merged one
+    for cell in row:
+        if cell is None and last is not None and not _WIDE_CHAR.search(last):
+            continue
+        text = _tidy_cell(cell)
+        cells.append(text)
+        if cell is not None:
+            last = text
+    return cells
 
 
 def _tidy_cell(cell: str | None) -> str:
