@@ -293,13 +293,13 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
     """
     report_fields = next(f.fields for f in facts if f.kind == "report")
     fmt = report_fields.get("format")
+    sentences = [(sec, sentence.strip()) for sec in report.sections
+                 for sentence in _SENTENCE.findall(to_simplified(sec.text))]
     out = []
     for name, spec, needed in claims:
-        for sec in report.sections:
-            if sec.number not in spec.sections:
-                continue
-            for sentence in _SENTENCE.findall(to_simplified(sec.text)):
-                fact = _claim(name, spec, sentence.strip(), sec, report)
+        for sec, sentence in sentences:
+            if sec.number in spec.sections and spec.pattern.search(sentence):
+                fact = _claim(name, spec, sentence, sec, report)
                 if fact is not None:
                     fact.fields["format"] = fmt
                     fact.fields.update({k: report_fields[k] for k in needed
