@@ -22,7 +22,7 @@ from ..reports.json_report import JsonListWriter, dumps, report_model
 from ..reports.text import example_results_text, rule_page, rule_table
 from . import __version__
 from .audit import SUPPORTED_SUFFIXES, Auditor, ReadError, collect_paths, read_report
-from .facts import Context
+from .facts import AGENCY_KINDS, Context
 from .rulepack import SEVERITY_ORDER, Rule, RuleError, load_packs, select_rules
 from .ruletest import run_examples
 
@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--year", type=_year, metavar="YYYY", help="报告年度（文档未写明时）")
     check.add_argument("--agency", metavar="NAME", help="报告机关名称")
     check.add_argument("--published", type=_date, metavar="YYYY-MM-DD", help="发布日期")
+    check.add_argument("--agency-kind", choices=AGENCY_KINDS,
+                       help="机关类别（默认由名称推断：人民政府 government、乡镇 township、街道 subdistrict、部门 department）")
     check.add_argument("--no-color", action="store_true", help="不使用颜色")
     check.set_defaults(run=_check)
 
@@ -152,7 +154,7 @@ def _check(args: argparse.Namespace) -> int:
     auditor = Auditor(rules=_load_rules(args), select=args.select, ignore=args.ignore,
                       fail_on=args.fail_on)
     files = _files(args.paths)
-    ctx = Context(published=args.published, agency=args.agency, year=args.year)
+    ctx = Context(published=args.published, agency=args.agency, year=args.year, agency_kind=args.agency_kind)
     summary = Summary()
     with _check_renderer(args, auditor) as renderer:
         renderer.start()

@@ -19,7 +19,9 @@ from .labels import normalize_label, to_simplified
 from .model import Report, Section, Table
 from .numbers import read_number
 
-__all__ = ["Context", "Fact", "build_facts", "claim_facts", "effective_format", "agency_kind"]
+__all__ = ["Context", "Fact", "build_facts", "claim_facts", "effective_format", "agency_kind", "AGENCY_KINDS"]
+
+AGENCY_KINDS = ("government", "township", "subdistrict", "department")
 
 
 @dataclass

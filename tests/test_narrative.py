@@ -106,3 +106,13 @@ def test_fee_dropped_applications_need_a_fee_statement(xref, tmp_path):
     assert [f.rule for f in xref.audit_path(path).findings] == ["XREF-007"]
     path.write_text(text, encoding="utf-8")
     assert xref.audit_path(path).findings == []
+
+
+def test_agency_kind_can_be_given_on_the_command_line(tmp_path, capsys):
+    from xxgk_audit.engine import cli
+    text = CLEAN.replace("，全年未发生责任追究情况", "")
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8")
+    assert cli.main(["check", str(path), "--select", "TEXT-002", "--no-color"]) == 0   # a 局: department
+    assert cli.main(["check", str(path), "--select", "TEXT-002", "--agency-kind", "government", "--no-color"]) == 1
+    assert "责任追究" in capsys.readouterr().out
