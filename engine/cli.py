@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Iterator
 
-from ..reports import Renderer, Summary, make_renderer
+from ..reports import FORMATS, Renderer, Summary, make_renderer
 from ..reports.json_report import JsonListWriter, dumps, report_model
 from ..reports.text import example_results_text, rule_page, rule_table
 from . import __version__
@@ -75,8 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", parents=[selection], help="审核报告文件或目录")
     check.add_argument("paths", nargs="+", metavar="PATH", help=f"报告文件或目录（目录中递归查找 {_SUFFIXES} 文件）")
-    check.add_argument("--format", choices=("text", "json", "html"), default="text",
-                       help="输出格式（默认 text；html：审核结果网页）")
+    check.add_argument("--format", choices=("auto", *FORMATS, "html"), default="auto",
+                       help="输出格式（默认 auto：在 GitHub Actions 中为 github，否则为 text；"
+                            "html：审核结果网页；sarif、junit：供 CI 系统使用）")
     check.add_argument("--output", metavar="PATH",
                        help="写入文件（UTF-8）而非标准输出；html 格式审核多份报告或目录时为输出目录")
     check.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), default="error",
@@ -186,7 +187,7 @@ def _check_renderer(args: argparse.Namespace, auditor: Auditor) -> Iterator[Rend
         if args.format == "html":
             yield HtmlPageRenderer(out, auditor.rules)
         else:
-            yield make_renderer(args.format, out, color=_use_color(args, out))
+            yield make_renderer(args.format, out, color=_use_color(args, out), rules=auditor.rules)
 
 
 def _single_file(paths: list[str]) -> bool:

@@ -1,4 +1,4 @@
-"""Renderers: ReportResults to text or JSON, one report at a time.
+"""Renderers: ReportResults to text, JSON, SARIF, JUnit or GitHub annotations, one report at a time.
 
 Renderers format what the engine decided; they never judge. They stream: each result is written
 as soon as it is audited and then dropped, so memory does not grow with the size of a batch.
@@ -7,15 +7,17 @@ Only the counts of `Summary` are kept.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
 from ..engine.audit import ReportResult
 from ..engine.findings import NOT_ASSESSABLE
+from ..engine.rulepack import Rule
 
-__all__ = ["Summary", "Renderer", "make_renderer", "FORMATS"]
+__all__ = ["Summary", "Renderer", "make_renderer", "resolve_format", "FORMATS"]
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
 @dataclass
@@ -49,10 +51,27 @@ class Renderer(Protocol):
     def finish(self, summary: Summary) -> None: ...
 
 
-def make_renderer(fmt: str, out: IO[str], color: bool = False) -> Renderer:
-    """The renderer for `fmt` ("text" or "json") writing to `out`."""
+def resolve_format(fmt: str) -> str:
+    """`auto`: GitHub annotations inside GitHub Actions, readable text elsewhere."""
+    if fmt != "auto":
+        return fmt
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def make_renderer(fmt: str, out: IO[str], color: bool = False, rules: list[Rule] = ()) -> Renderer:
+    """The renderer for `fmt` writing to `out`; SARIF and JUnit list the `rules` that ran."""
+    fmt = resolve_format(fmt)
     if fmt == "json":
         from .json_report import JsonRenderer
         return JsonRenderer(out)
+    if fmt == "sarif":
+        from .sarif import SarifRenderer
+        return SarifRenderer(out, list(rules))
+    if fmt == "junit":
+        from .junit import JunitRenderer
+        return JunitRenderer(out, list(rules))
+    if fmt == "github":
+        from .github import GithubRenderer
+        return GithubRenderer(out)
     from .text import TextRenderer
     return TextRenderer(out, color=color)

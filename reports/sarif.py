@@ -1,0 +1,106 @@
+"""SARIF 2.1.0 output (`check --format sarif`), for code-scanning dashboards.
+
+One run; `tool.driver.rules` holds every rule that ran with its Chinese short description and a
+help text; each finding is a result with a stable `ruleId`, a physical location (file and line;
+the PDF page and the table cell go to `properties` and a logical location) and a
+`partialFingerprints` entry that does not depend on line numbers, so a dashboard can follow a
+finding when text above it moves. Results are streamed one report at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from ..engine import __version__
+from ..engine.audit import ReportResult
+from ..engine.facts import jsonable
+from ..engine.findings import Finding
+from ..engine.rulepack import Rule
+from . import Summary
+
+__all__ = ["SarifRenderer", "SARIF_SCHEMA"]
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+_INTERNAL = {"READ-001": "文件无法读取", "ENGINE-001": "规则引擎故障"}
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _rule_descriptor(rule_id: str, rule: Rule | None) -> dict[str, Any]:
+    if rule is None:
+        return {"id": rule_id, "shortDescription": {"text": _INTERNAL.get(rule_id, rule_id)},
+                "defaultConfiguration": {"level": "error"}}
+    help_text = f"{rule.title}\n依据：{rule.source}" + (f"\n{rule.description}" if rule.description else "")
+    return {"id": rule.id, "name": rule.id.replace("-", ""),
+            "shortDescription": {"text": rule.title},
+            "fullDescription": {"text": rule.description or rule.title},
+            "help": {"text": help_text},
+            "defaultConfiguration": {"level": _LEVELS[rule.severity]},
+            "properties": {"tags": [rule.category], "source": rule.source,
+                           "formats": list(rule.formats)}}
+
+
+def _fingerprint(path: str, result: ReportResult, finding: Finding) -> str:
+    """Stable across line moves: rule, report identity and the location's keys."""
+    report = result.report
+    who = f"{report.agency}|{report.year}" if report is not None and report.agency and report.year else path
+    loc = finding.location
+    key = "|".join(str(x) for x in (finding.rule, who, loc.section, loc.table, loc.row, loc.column))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+class SarifRenderer:
+    def __init__(self, out: IO[str], rules: list[Rule]):
+        self.out = out
+        self._ids = [r.id for r in rules] + list(_INTERNAL)
+        self._rules = {r.id: r for r in rules}
+        self._count = 0
+
+    def start(self) -> None:
+        driver = {"name": "xxgk-audit", "version": __version__, "semanticVersion": __version__,
+                  "rules": [_rule_descriptor(i, self._rules.get(i)) for i in self._ids]}
+        self.out.write(f'{{"$schema": {_dumps(SARIF_SCHEMA)}, "version": "2.1.0", "runs": [{{'
+                       f'"tool": {{"driver": {_dumps(driver)}}}, "columnKind": "unicodeCodePoints", "results": [')
+
+    def add(self, result: ReportResult) -> None:
+        uri = Path(result.path).as_posix()
+        for finding in result.findings:
+            self.out.write(("\n" if self._count == 0 else ",\n") + _dumps(self._result(uri, result, finding)))
+            self._count += 1
+
+    def _result(self, uri: str, result: ReportResult, finding: Finding) -> dict[str, Any]:
+        loc = finding.location
+        physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+        if loc.line:
+            physical["region"] = {"startLine": loc.line}
+        keys = [k for k in (loc.table, loc.row, loc.column) if k]
+        location: dict[str, Any] = {"physicalLocation": physical}
+        if keys or loc.section:
+            name = "/".join(([f"section{loc.section}"] if loc.section else []) + keys)
+            location["logicalLocations"] = [{"fullyQualifiedName": name, "kind": "element"}]
+        properties = {k: v for k, v in loc.to_dict().items() if v is not None and k != "line"}
+        if finding.expected is not None or finding.actual is not None:
+            properties.update(expected=jsonable(finding.expected), actual=jsonable(finding.actual))
+        out: dict[str, Any] = {
+            "ruleId": finding.rule, "ruleIndex": self._ids.index(finding.rule) if finding.rule in self._ids else -1,
+            "level": _LEVELS[finding.severity],
+            "message": {"text": f"{finding.title}：{finding.message}"},
+            "locations": [location],
+            "partialFingerprints": {"xxgkFinding/v1": _fingerprint(uri, result, finding)},
+        }
+        if out["ruleIndex"] < 0:
+            del out["ruleIndex"]
+        if properties:
+            out["properties"] = properties
+        return out
+
+    def finish(self, summary: Summary) -> None:
+        end = "\n]" if self._count else "]"
+        self.out.write(f'{end}, "properties": {{"summary": {_dumps(summary.to_dict())}}}}}]}}\n')
+
