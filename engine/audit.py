@@ -17,7 +17,7 @@ from .facts import Context
 from .findings import Check, Finding, FindingLocation
 from .model import Report
 from .readers import UnsupportedDocument, read_document
-from .rulepack import SEVERITY_ORDER, Rule, load_packs, select_rules
+from .rulepack import SEVERITY_ORDER, Rule, code_matches, load_packs, select_rules
 
 __all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths", "contract_format",
            "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES"]
@@ -56,6 +56,15 @@ class ReportResult:
             "findings": [f.to_dict() for f in self.findings],
             "checks": [c.to_dict() for c in self.checks],
         }
+
+    def without(self, codes: list[str], fail_on: str) -> "ReportResult":
+        """The result with the rules named by `codes` switched off (per-path configuration)."""
+        findings = [f for f in self.findings if not code_matches(f.rule, codes)]
+        checks = [c for c in self.checks if not code_matches(c.rule, codes)]
+        status = self.status
+        if status == "fail" and not any(SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[fail_on] for f in findings):
+            status = "pass"
+        return ReportResult(self.path, status, self.report, findings, checks, self.error)
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}

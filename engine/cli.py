@@ -21,7 +21,9 @@ from ..reports import FORMATS, Renderer, Summary, make_renderer
 from ..reports.json_report import JsonListWriter, dumps, report_model
 from ..reports.text import example_results_text, rule_page, rule_table
 from . import __version__
-from .audit import SUPPORTED_SUFFIXES, Auditor, ReadError, collect_paths, read_report
+from .audit import SUPPORTED_SUFFIXES, Auditor, ReadError, ReportResult, collect_paths, read_report
+from .baseline import Baseline, BaselineError, make_baseline
+from .config import KEYS, Config, ConfigError, find_config, load_config
 from .facts import AGENCY_KINDS, Context
 from .rulepack import SEVERITY_ORDER, Rule, RuleError, load_packs, select_rules
 from .ruletest import run_examples
@@ -63,9 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="政府信息公开工作年度报告规则审核工具（rules-based auditor）")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{check,extract,rules}")
+    sub = parser.add_subparsers(dest="command", required=True,
+                                metavar="{check,extract,rules,baseline,config}")
 
     selection = argparse.ArgumentParser(add_help=False)
+    selection.add_argument("--config", metavar="FILE",
+                           help="配置文件（默认在当前及上级目录查找 xxgk-audit.toml 或 pyproject.toml）")
+    selection.add_argument("--isolated", action="store_true", help="不读取任何配置文件")
     selection.add_argument("--rules", action="append", default=[], metavar="DIR",
                            help="额外规则包目录或文件（可重复）")
     selection.add_argument("--select", action="extend", type=_codes, metavar="CODES",
@@ -80,8 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "html：审核结果网页；sarif、junit：供 CI 系统使用）")
     check.add_argument("--output", metavar="PATH",
                        help="写入文件（UTF-8）而非标准输出；html 格式审核多份报告或目录时为输出目录")
-    check.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), default="error",
+    check.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER),
                        help="达到该严重程度的问题即判为不通过（默认 error）")
+    check.add_argument("--baseline", metavar="FILE", help="豁免文件：隐藏其中记录且未过期的问题")
     check.add_argument("--exit-zero", action="store_true", help="发现问题时仍以 0 退出")
     check.add_argument("--year", type=_year, metavar="YYYY", help="报告年度（文档未写明时）")
     check.add_argument("--agency", metavar="NAME", help="报告机关名称")
@@ -103,14 +110,42 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("action", nargs="?", choices=("list", "show", "test"), default="list")
     rules.add_argument("rule_id", nargs="?", metavar="ID", help="规则编号（用于 show）")
     rules.set_defaults(run=_rules)
+
+    baseline = sub.add_parser("baseline", parents=[selection], help="把当前问题记录为豁免文件")
+    baseline.add_argument("paths", nargs="+", metavar="PATH", help="报告文件或目录")
+    baseline.add_argument("-o", "--output", metavar="FILE", default="xxgk-baseline.json",
+                          help="豁免文件（默认 xxgk-baseline.json）")
+    baseline.add_argument("--reason", default="", help="豁免理由")
+    baseline.add_argument("--approved-by", default="", help="批准人")
+    baseline.add_argument("--expires", type=_date, metavar="YYYY-MM-DD", help="豁免到期日")
+    baseline.set_defaults(run=_baseline)
+
+    config = sub.add_parser("config", parents=[selection], help="显示生效的配置及其来源")
+    config.set_defaults(run=_config)
     return parser
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-def _load_rules(args: argparse.Namespace) -> list[Rule]:
-    """All loaded rules; every --select/--ignore code must name a rule or a prefix of one."""
-    rules = load_packs(args.rules)
-    for code in (args.select or []) + (args.ignore or []):
+def _settings(args: argparse.Namespace) -> Config:
+    """The configuration file's values with the command line's on top."""
+    path = None if args.isolated else (Path(args.config) if args.config else find_config())
+    if path is not None and not path.is_file():
+        raise UsageError(f"配置文件不存在：{path}")
+    config = load_config(path)
+    for key, attr in (("select", "select"), ("ignore", "ignore"), ("fail-on", "fail_on"),
+                      ("agency", "agency"), ("year", "year"), ("baseline", "baseline")):
+        config.override(key, getattr(args, attr, None))
+    if args.rules:          # extra packs on the command line add to those of the file
+        config.override("rules", config.get("rules") + [str(Path(r).resolve()) for r in args.rules])
+    return config
+
+
+def _load_rules(args: argparse.Namespace, config: Config) -> list[Rule]:
+    """All loaded rules; every select/ignore code must name a rule or a prefix of one."""
+    rules = load_packs(config.get("rules"))
+    codes = (config.get("select") or []) + (config.get("ignore") or [])
+    codes += [c for ignored in config.get("per-path").values() for c in ignored]
+    for code in codes:
         if code != "ALL" and not select_rules(rules, [code], None):
             raise UsageError(f"未知的规则编号或前缀：{code}")
     return rules
@@ -151,20 +186,73 @@ def _use_color(args: argparse.Namespace, out: IO[str]) -> bool:
 
 
 # ---- subcommands ------------------------------------------------------------------------------
+def _auditor(args: argparse.Namespace, config: Config) -> Auditor:
+    return Auditor(rules=_load_rules(args, config), select=config.get("select"),
+                   ignore=config.get("ignore"), fail_on=config.get("fail-on"))
+
+
+def _audit_all(args: argparse.Namespace, config: Config, auditor: Auditor) -> Iterator[ReportResult]:
+    """Each file's result, with the per-path rules of the configuration switched off."""
+    ctx = Context(published=getattr(args, "published", None), agency=config.get("agency"),
+                  year=config.get("year"), agency_kind=getattr(args, "agency_kind", None))
+    for path in _files(args.paths):
+        result = auditor.audit_path(path, ctx)
+        ignored = config.ignored_for(path)
+        yield result.without(ignored, auditor.fail_on) if ignored else result
+
+
 def _check(args: argparse.Namespace) -> int:
-    auditor = Auditor(rules=_load_rules(args), select=args.select, ignore=args.ignore,
-                      fail_on=args.fail_on)
-    files = _files(args.paths)
-    ctx = Context(published=args.published, agency=args.agency, year=args.year, agency_kind=args.agency_kind)
+    config = _settings(args)
+    auditor = _auditor(args, config)
+    baseline = _load_baseline(config.get("baseline"))
     summary = Summary()
     with _check_renderer(args, auditor) as renderer:
         renderer.start()
-        for path in files:
-            result = auditor.audit_path(path, ctx)
+        for result in _audit_all(args, config, auditor):
+            if baseline is not None:
+                result = baseline.apply(result, auditor.fail_on)
             summary.add(result)
             renderer.add(result)
         renderer.finish(summary)
+    if baseline is not None:
+        _report_waivers(baseline)
     return EXIT_OK if summary.all_pass or args.exit_zero else EXIT_FAIL
+
+
+def _load_baseline(path: str | None) -> Baseline | None:
+    try:
+        return Baseline.load(path) if path else None
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _report_waivers(baseline: Baseline) -> None:
+    """Expired waivers (their findings are shown again) and waivers that matched nothing."""
+    shown: set[int] = set()
+    for w in baseline.expired_hits:
+        if id(w) not in shown:
+            shown.add(id(w))
+            print(f"{PROG}: warning: 豁免已于 {w.expires} 过期，问题重新显示：{w.rule} {w.report}", file=sys.stderr)
+    for w in baseline.unused():
+        print(f"{PROG}: warning: 豁免未匹配任何问题（可删除）：{w.rule} {w.report} {w.message[:40]}",
+              file=sys.stderr)
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    config = _settings(args)
+    auditor = _auditor(args, config)
+    data = make_baseline(_audit_all(args, config, auditor), args.reason, args.approved_by, args.expires)
+    with _output(args.output) as out:
+        out.write(dumps(data, indent=2) + "\n")
+    print(f"已记录 {len(data['waivers'])} 条豁免到 {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _config(args: argparse.Namespace) -> int:
+    config = _settings(args)
+    for key, (_, description) in KEYS.items():
+        print(f"{key} = {dumps(config.get(key))}    # {description}；来源：{config.source(key)}")
+    return EXIT_OK
 
 
 @contextlib.contextmanager
@@ -219,7 +307,8 @@ def _extract(args: argparse.Namespace) -> int:
 def _rules(args: argparse.Namespace) -> int:
     if (args.action == "show") != (args.rule_id is not None):
         raise UsageError("用法：rules show ID" if args.action == "show" else f"多余的参数：{args.rule_id}")
-    rules = select_rules(_load_rules(args), args.select, args.ignore)
+    config = _settings(args)
+    rules = select_rules(_load_rules(args, config), config.get("select"), config.get("ignore"))
     if args.action == "show":
         rule = next((r for r in rules if r.id == args.rule_id.upper()), None)
         if rule is None:
@@ -244,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return args.run(args)
-    except (UsageError, RuleError) as exc:
+    except (UsageError, RuleError, ConfigError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130

@@ -239,9 +239,12 @@ def _id_sort_key(rule_id: str) -> tuple:
     return (order.index(prefix) if prefix in order else len(order), prefix, number)
 
 
+def code_matches(rule_id: str, codes: list[str]) -> bool:
+    """Whether a rule id is named by any code: an id, a prefix (ARITH, TEXT-00…) or ALL."""
+    return any(rule_id == c or rule_id.startswith(c.rstrip("-") + "-") or c == "ALL" for c in codes)
+
+
 def select_rules(rules: list[Rule], select: list[str] | None, ignore: list[str] | None) -> list[Rule]:
     """ruff-style selection: ids or prefixes (ARITH, TEXT-007); ignore wins over select."""
-    def hit(rule: Rule, codes: list[str]) -> bool:
-        return any(rule.id == c or rule.id.startswith(c.rstrip("-") + "-") or c == "ALL" for c in codes)
-    chosen = [r for r in rules if not select or hit(r, select)]
-    return [r for r in chosen if not ignore or not hit(r, ignore)]
+    chosen = [r for r in rules if not select or code_matches(r.id, select)]
+    return [r for r in chosen if not ignore or not code_matches(r.id, ignore)]

@@ -9,13 +9,13 @@ finding when text above it moves. Results are streamed one report at a time.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import IO, Any
 
 from ..engine import __version__
 from ..engine.audit import ReportResult
+from ..engine.baseline import fingerprint
 from ..engine.facts import jsonable
 from ..engine.findings import Finding
 from ..engine.rulepack import Rule
@@ -44,15 +44,6 @@ def _rule_descriptor(rule_id: str, rule: Rule | None) -> dict[str, Any]:
             "defaultConfiguration": {"level": _LEVELS[rule.severity]},
             "properties": {"tags": [rule.category], "source": rule.source,
                            "formats": list(rule.formats)}}
-
-
-def _fingerprint(path: str, result: ReportResult, finding: Finding) -> str:
-    """Stable across line moves: rule, report identity and the location's keys."""
-    report = result.report
-    who = f"{report.agency}|{report.year}" if report is not None and report.agency and report.year else path
-    loc = finding.location
-    key = "|".join(str(x) for x in (finding.rule, who, loc.section, loc.table, loc.row, loc.column))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 class SarifRenderer:
@@ -92,7 +83,7 @@ class SarifRenderer:
             "level": _LEVELS[finding.severity],
             "message": {"text": f"{finding.title}：{finding.message}"},
             "locations": [location],
-            "partialFingerprints": {"xxgkFinding/v1": _fingerprint(uri, result, finding)},
+            "partialFingerprints": {"xxgkFinding/v1": fingerprint(result, finding)},
         }
         if out["ruleIndex"] < 0:
             del out["ruleIndex"]
