@@ -19,16 +19,18 @@ Refused with `UnsupportedDocument` (a one-line Chinese reason): a truncated or c
 PDF that needs a password to open, and one of more than `MAX_PAGES` pages (checked before any
 page is parsed, so reading stays bounded). A PDF encrypted without an open password (copy or print
 restrictions only) is read. A PDF without a text layer (a scan) is read as a report without text:
-the rules report that (META-013); pages without text are named in `report.notes`.
+the rules report that (META-013); pages without text are named in `report.notes`, and so are pages
+with characters that have no Unicode value (pdfminer's "(cid:12)"), which are left out, not guessed.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -44,12 +46,12 @@ __all__ = ["read_pdf", "MAX_PAGES"]
 MAX_PAGES = 200         # an annual report has a few dozen pages at most; longer PDFs are refused
 
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u201c\u201d\u2018\u2019"
-_WIDE_GAP = re.compile(rf"(?<=[{_WIDE}]) +(?=[{_WIDE}])")     # layout spaces between CJK characters
 _WIDE_CHAR = re.compile(rf"[{_WIDE}]")
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/共]\s*\d{1,4}\s*页?)?[-—–－\s]*$")
 _HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十]{1,3}[）)])")
 _MARGIN = 0.12          # share of the page height at the top and bottom where page numbers sit
 _SPACE_GAP = 3.0        # points between characters that make a space (pdfplumber's x_tolerance)
+_LINE_TOLERANCE = 3.0   # points between the middles of characters on one line
 
 
 # ==== entry point ===============================================================================
@@ -67,12 +69,20 @@ def read_pdf(path: Path, data: bytes) -> Report:
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on a damaged file
         raise UnsupportedDocument(f"PDF 文件已损坏，无法解析（{type(exc).__name__}）") from None
     report = read_lines(str(path), "pdf", _flow(doc.blocks), {"pages": doc.pages})
-    if doc.encrypted:
-        report.notes.append("PDF 已加密（无打开密码，仅限制复制、打印等），已照常读取")
-    if doc.empty:
-        which = "全部" if len(doc.empty) == doc.pages else "第 " + "、".join(map(str, doc.empty))
-        report.notes.append(f"{which} 页没有文字层（可能是扫描图片），这些页未读取（不做 OCR）")
+    report.notes.extend(_notes(doc))
     return report
+
+
+def _notes(doc: _Document) -> list[str]:
+    def which(pages: list[int]) -> str:
+        return "全部" if len(pages) == doc.pages else "第 " + "、".join(map(str, pages))
+
+    notes = ["PDF 已加密（无打开密码，仅限制复制、打印等），已照常读取"] if doc.encrypted else []
+    if doc.empty:
+        notes.append(f"{which(doc.empty)} 页没有文字层（可能是扫描图片），这些页未读取（不做 OCR）")
+    if doc.undecoded:
+        notes.append(f"{which(doc.undecoded)} 页有无法解码的文字（字体缺少 Unicode 映射），这些文字未读取")
+    return notes
 
 
 def _open_failure(cause: object) -> str:
@@ -88,6 +98,7 @@ class _Document:
     blocks: list[_Block]        # every page's blocks, in reading order
     pages: int
     empty: list[int]            # pages without any text
+    undecoded: list[int]        # pages with characters that have no Unicode value ("(cid:12)")
     encrypted: bool             # encrypted without an open password
 
 
@@ -98,12 +109,14 @@ def _read_pages(data: bytes) -> _Document:
         _check_page_count(len(pages))
         if not pages:
             raise UnsupportedDocument("PDF 文件没有页面，可能已损坏")
-        doc = _Document([], len(pages), [], pdf.doc.encryption is not None)
+        doc = _Document([], len(pages), [], [], pdf.doc.encryption is not None)
         for number, page in enumerate(pages, 1):
-            found = _page_blocks(page, number)
-            if not found:
+            chars = [c for c in page.chars if not c["text"].startswith("(cid:")]
+            if not page.chars:
                 doc.empty.append(number)
-            doc.blocks.extend(found)
+            elif len(chars) < len(page.chars):
+                doc.undecoded.append(number)
+            doc.blocks.extend(_page_blocks(page, chars, number))
             page.close()            # drop the page's parsed objects: memory stays per page
     return doc
 
@@ -141,18 +154,20 @@ class _TextLine:
 _Block = _TextLine | list[SourceLine]       # a text line, or the rows of one ruled table
 
 
-def _page_blocks(page: Any, number: int) -> list[_Block]:
+def _page_blocks(page: Any, chars: list[dict[str, Any]], number: int) -> list[_Block]:
     """Tables and text lines of one page, top to bottom; page numbers in the margins left out."""
-    visible = page.filter(_visible)
-    settings = {"explicit_horizontal_lines": _closing_lines(visible.edges)}
-    tables = [t for t in visible.find_tables(settings) if len(t.columns) >= 2]
-    boxes = [t.bbox for t in tables]
+    chars = sorted(chars, key=_middle_y)
+    borders = page.filter(_visible)
+    settings = {"explicit_horizontal_lines": _closing_lines(borders.edges)}
+    tables = [t for t in borders.find_tables(settings) if len(t.columns) >= 2]
+    middles = [_middle_y(c) for c in chars]
     placed: list[tuple[float, _Block]] = [
-        (t.bbox[1], _table_rows(t, number, k)) for k, t in enumerate(tables, 1)]
-    text = page.filter(lambda obj: obj["object_type"] != "char" or not _inside(obj, boxes))
+        (t.bbox[1], _table_rows(t, chars, middles, number, k)) for k, t in enumerate(tables, 1)]
+    boxes = [t.bbox for t in tables]
+    outside = [c for c in chars if not any(_within(c, box) for box in boxes)]
     index = 0
-    for raw in text.extract_text_lines(return_chars=True, strip=True):
-        line = _text_line(raw, number, index + 1)
+    for line_chars in _lines(outside):
+        line = _text_line(line_chars, number, index + 1)
         if line is None or _is_page_number(line, page.height):
             continue
         index += 1
@@ -162,15 +177,23 @@ def _page_blocks(page: Any, number: int) -> list[_Block]:
 
 
 def _visible(obj: dict[str, Any]) -> bool:
-    """Characters, and graphics drawn in a colour other than white (candidate table borders)."""
+    """Lines and shapes drawn in a colour other than white: the candidate table borders."""
     kind = obj["object_type"]
-    if kind == "char":
-        return True
     if kind not in ("line", "rect", "curve"):
         return False
     stroked = obj.get("stroke", kind == "line") and not _white(obj.get("stroking_color"))
     filled = obj.get("fill") and not _white(obj.get("non_stroking_color"))
     return bool(stroked or filled)
+
+
+def _white(color: Any) -> bool:
+    if isinstance(color, (int, float)):
+        color = (color,)
+    if not isinstance(color, (tuple, list)) or not all(isinstance(c, (int, float)) for c in color):
+        return False
+    if len(color) == 4:                             # CMYK: no ink
+        return max(color) <= 0.05
+    return len(color) in (1, 3) and min(color) >= 0.95
 
 
 def _closing_lines(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -190,24 +213,26 @@ def _closing_lines(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return lines
 
 
-def _white(color: Any) -> bool:
-    if isinstance(color, (int, float)):
-        color = (color,)
-    if not isinstance(color, (tuple, list)) or not all(isinstance(c, (int, float)) for c in color):
-        return False
-    if len(color) == 4:                             # CMYK: no ink
-        return max(color) <= 0.05
-    return len(color) in (1, 3) and min(color) >= 0.95
+def _middle_y(char: dict[str, Any]) -> float:
+    return (char["top"] + char["bottom"]) / 2
 
 
-def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
-    x = (obj["x0"] + obj["x1"]) / 2
-    y = (obj["top"] + obj["bottom"]) / 2
-    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+def _within(char: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
+    """A character whose centre is in the box (pdfplumber's rule for a cell's characters)."""
+    x0, top, x1, bottom = box
+    return x0 <= (char["x0"] + char["x1"]) / 2 < x1 and top <= _middle_y(char) < bottom
 
 
-def _table_rows(table: Any, page: int, k: int) -> list[SourceLine]:
-    grid = [_row_cells(row) for row in table.extract()]
+def _table_rows(table: Any, chars: list[dict[str, Any]], middles: list[float], page: int,
+                k: int) -> list[SourceLine]:
+    """One tab-separated line per row (a row of blank cells too: its cells are unknown, not
+    absent); `chars` are the page's characters sorted by `middles`."""
+    grid = []
+    for row in table.rows:
+        _, top, _, bottom = row.bbox
+        band = chars[bisect_left(middles, top):bisect_left(middles, bottom)]
+        grid.append(_row_cells([None if box is None else _cell_text([c for c in band if _within(c, box)])
+                                for box in row.cells]))
     return grid_lines(grid, lambda r: Location(page=page, element=f"page[{page}]/table[{k}]/row[{r + 1}]"))
 
 
@@ -222,23 +247,31 @@ def _row_cells(row: list[str | None]) -> list[str]:
     for cell in row:
         if cell is None and last is not None and not _WIDE_CHAR.search(last):
             continue
-        text = _tidy_cell(cell)
-        cells.append(text)
+        cells.append(cell or "")
         if cell is not None:
-            last = text
+            last = cell
     return cells
 
 
-def _tidy_cell(cell: str | None) -> str:
-    """A cell's text on one line: broken lines joined, layout spaces between CJK characters dropped."""
-    if not cell:
-        return ""
+def _cell_text(chars: list[dict[str, Any]]) -> str:
+    """A cell's text on one line: its lines joined (「结/果/维/持」 one per line → 「结果维持」)."""
     text = ""
-    for piece in cell.split("\n"):
-        piece = piece.strip()
+    for line in _lines(chars):
+        piece = _chars_text(line, tabs=False)
         if piece:
             text = _join(text, piece) if text else piece
-    return _WIDE_GAP.sub("", text)
+    return text
+
+
+def _lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Characters (sorted top to bottom) grouped into lines, each sorted left to right."""
+    lines: list[list[dict[str, Any]]] = []
+    for char in chars:
+        if lines and abs(_middle_y(char) - _middle_y(lines[-1][0])) <= _LINE_TOLERANCE:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return [sorted(line, key=lambda c: c["x0"]) for line in lines]
 
 
 def _join(left: str, right: str) -> str:
@@ -249,29 +282,36 @@ def _join(left: str, right: str) -> str:
     return left + glue + right
 
 
-def _text_line(raw: dict[str, Any], page: int, index: int) -> _TextLine | None:
-    chars = [c for c in raw["chars"] if not c["text"].isspace()]
-    if not chars:
+def _text_line(chars: list[dict[str, Any]], page: int, index: int) -> _TextLine | None:
+    shown = [c for c in chars if not c["text"].isspace()]
+    if not shown:
         return None
-    text, tabular = _chars_text(chars)
-    return _TextLine(text, page, index, raw["x0"], raw["x1"], raw["top"], raw["bottom"],
-                     chars[0]["size"], tabular)
+    text = _chars_text(chars, tabs=True)
+    return _TextLine(text, page, index, shown[0]["x0"], max(c["x1"] for c in shown),
+                     min(c["top"] for c in shown), max(c["bottom"] for c in shown), shown[0]["size"],
+                     "\t" in text)
 
 
-def _chars_text(chars: list[dict[str, Any]]) -> tuple[str, bool]:
-    """A line's text from its characters: a tab at a gap of an em or more, a space at a smaller
-    gap (not between CJK characters); whether it has a tab."""
-    parts = [chars[0]["text"]]
-    tabular = False
-    for prev, char in zip(chars, chars[1:]):
-        gap = char["x0"] - prev["x1"]
-        if gap >= max(prev["size"], char["size"]):
-            parts.append("\t")
-            tabular = True
-        elif gap > _SPACE_GAP and not (_WIDE_CHAR.match(prev["text"]) and _WIDE_CHAR.match(char["text"])):
-            parts.append(" ")
+def _chars_text(chars: list[dict[str, Any]], tabs: bool) -> str:
+    """A line's text from its characters: a space at a space character or a gap (none between
+    CJK characters), or a tab at a gap of an em or more when `tabs` (cells of an unruled table)."""
+    parts: list[str] = []
+    prev: dict[str, Any] | None = None
+    spaced = False
+    for char in chars:
+        if char["text"].isspace():
+            spaced = True
+            continue
+        if prev is not None:
+            gap = char["x0"] - prev["x1"]
+            if tabs and gap >= max(prev["size"], char["size"]):
+                parts.append("\t")
+            elif (spaced or gap > _SPACE_GAP) and not (_WIDE_CHAR.match(prev["text"])
+                                                       and _WIDE_CHAR.match(char["text"])):
+                parts.append(" ")
         parts.append(char["text"])
-    return "".join(parts), tabular
+        prev, spaced = char, False
+    return "".join(parts)
 
 
 def _is_page_number(line: _TextLine, height: float) -> bool:
@@ -285,44 +325,41 @@ def _flow(blocks: list[_Block]) -> list[SourceLine]:
     margins = _Margins(blocks)
     out: list[SourceLine] = []
     paragraph: list[_TextLine] = []
-    for block in blocks:
-        if isinstance(block, _TextLine) and paragraph and margins.continues(paragraph[-1], block):
+    for block in [*blocks, None]:               # None: the end, where the last paragraph closes
+        if isinstance(block, _TextLine) and (not paragraph or margins.continues(paragraph[-1], block)):
             paragraph.append(block)
             continue
-        out.extend(_paragraph(paragraph))
-        paragraph = []
-        if isinstance(block, _TextLine):
-            paragraph = [block]
-        else:
+        if paragraph:
+            out.append(_paragraph(paragraph))
+        paragraph = [block] if isinstance(block, _TextLine) else []
+        if isinstance(block, list):
             out.extend(block)
-    out.extend(_paragraph(paragraph))
     return out
 
 
-def _paragraph(lines: list[_TextLine]) -> Iterator[SourceLine]:
-    if not lines:
-        return
+def _paragraph(lines: list[_TextLine]) -> SourceLine:
     text = lines[0].text
     for line in lines[1:]:
         text = _join(text, line.text)
     first = lines[0]
-    yield SourceLine(text, Location(page=first.page, element=f"page[{first.page}]/line[{first.index}]"))
+    return SourceLine(text, Location(page=first.page, element=f"page[{first.page}]/line[{first.index}]"))
 
 
 class _Margins:
     """Where the body text of each page starts and ends: a line that reaches the right margin
-    goes on in the next line unless that one is indented, starts a heading or is a table row."""
+    goes on in the next line unless that one is indented, starts a heading or is a table row.
+    Margins come from the page's prose lines, or the whole document's when the page has few; with
+    fewer than that in the whole document they are unknown and no lines are joined."""
 
-    _MIN_LINES = 4      # fewer prose lines on a page: the whole document's margins are used
+    _MIN_LINES = 4
 
     def __init__(self, blocks: list[_Block]) -> None:
         prose = [b for b in blocks if isinstance(b, _TextLine) and not b.tabular]
-        self.document = _edges(prose)
-        self.pages: dict[int, tuple[float, float]] = {}
-        for page in {line.page for line in prose}:
-            on_page = [line for line in prose if line.page == page]
-            if len(on_page) >= self._MIN_LINES:
-                self.pages[page] = _edges(on_page)
+        self.document = _edges(prose) if len(prose) >= self._MIN_LINES else None
+        by_page: dict[int, list[_TextLine]] = {}
+        for line in prose:
+            by_page.setdefault(line.page, []).append(line)
+        self.pages = {page: _edges(lines) for page, lines in by_page.items() if len(lines) >= self._MIN_LINES}
 
     def continues(self, prev: _TextLine, line: _TextLine) -> bool:
         if prev.tabular or line.tabular or abs(prev.size - line.size) > 1 or _HEADING_START.match(line.text):
@@ -332,15 +369,14 @@ class _Margins:
                 return False
         elif line.page != prev.page + 1:
             return False
-        _, right = self.pages.get(prev.page, self.document)
-        left, _ = self.pages.get(line.page, self.document)
-        return prev.x1 >= right - prev.size * 1.5 and line.x0 <= left + line.size * 0.8
+        ends, starts = self.pages.get(prev.page, self.document), self.pages.get(line.page, self.document)
+        if ends is None or starts is None:
+            return False
+        return prev.x1 >= ends[1] - prev.size * 1.5 and line.x0 <= starts[0] + line.size * 0.8
 
 
 def _edges(lines: list[_TextLine]) -> tuple[float, float]:
     """Left and right margins: the 10th percentile of line starts, the 90th of line ends."""
-    if not lines:
-        return 0.0, 0.0
     starts = sorted(line.x0 for line in lines)
     ends = sorted(line.x1 for line in lines)
     return starts[len(starts) // 10], ends[(len(ends) * 9) // 10]
