@@ -19,7 +19,7 @@ from .model import Report
 from .readers import UnsupportedDocument, read_document
 from .rulepack import SEVERITY_ORDER, Rule, code_matches, load_packs, select_rules
 
-__all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths", "contract_format",
+__all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths", "contract_format", "error_result",
            "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024          # larger files are refused (error), not read
@@ -113,7 +113,7 @@ class Auditor:
         try:
             findings, checks = self.engine.evaluate(report, ctx)
         except EngineError as exc:
-            return _error_result(report.path, ENGINE_ERROR, str(exc), report)
+            return error_result(report.path, ENGINE_ERROR, str(exc), report)
         threshold = SEVERITY_ORDER[self.fail_on]
         failing = any(SEVERITY_ORDER[f.severity] >= threshold for f in findings)
         return ReportResult(report.path, "fail" if failing else "pass", report, findings, checks)
@@ -122,7 +122,7 @@ class Auditor:
         try:
             report = read_report(path)
         except ReadError as exc:
-            return _error_result(str(path), READ_ERROR, str(exc))
+            return error_result(str(path), READ_ERROR, str(exc))
         return self.audit_report(report, ctx)
 
 
@@ -148,7 +148,7 @@ def read_report(path: str | os.PathLike) -> Report:
         raise ReadError(str(exc)) from None
 
 
-def _error_result(path: str, kind: tuple[str, str, str], message: str,
+def error_result(path: str, kind: tuple[str, str, str], message: str,
                   report: Report | None = None) -> ReportResult:
     rule, title, source = kind
     finding = Finding(rule=rule, severity="error", title=title, message=message, source=source,

@@ -25,6 +25,7 @@ from .audit import SUPPORTED_SUFFIXES, Auditor, ReadError, ReportResult, collect
 from .baseline import Baseline, BaselineError, make_baseline
 from .config import KEYS, Config, ConfigError, find_config, load_config
 from .facts import AGENCY_KINDS, Context
+from .findings import SEVERITY_LABELS
 from .rulepack import SEVERITY_ORDER, Rule, RuleError, load_packs, select_rules
 from .ruletest import run_examples
 
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, description="政府信息公开工作年度报告规则审核工具（rules-based auditor）")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True,
-                                metavar="{check,extract,rules,baseline,config}")
+                                metavar="{check,extract,rules,baseline,config,batch,history}")
 
     selection = argparse.ArgumentParser(add_help=False)
     selection.add_argument("--config", metavar="FILE",
@@ -122,6 +123,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = sub.add_parser("config", parents=[selection], help="显示生效的配置及其来源")
     config.set_defaults(run=_config)
+
+    batch = sub.add_parser("batch", parents=[selection], help="批量审核（多进程、结果库、可断点续跑）")
+    batch.add_argument("input", metavar="INPUT", help="报告目录（递归）或清单 CSV（path,agency,year,published,…）")
+    batch.add_argument("--out", required=True, metavar="DIR", help="输出目录：index.html、各报告页面、"
+                       "findings.csv/.xlsx、summary.json、audit.db")
+    batch.add_argument("--jobs", type=int, metavar="N", help="工作进程数（默认：全部 CPU 核）")
+    batch.add_argument("--store", metavar="PATH", help="结果库（默认 DIR/audit.db）")
+    batch.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), help="判为不通过的最低严重程度")
+    batch.add_argument("--exit-zero", action="store_true", help="发现问题时仍以 0 退出")
+    batch.set_defaults(run=_batch)
+
+    history = sub.add_parser("history", help="某机关历年的审核结果（读取结果库）")
+    history.add_argument("agency", metavar="AGENCY", help="机关名称")
+    history.add_argument("--store", required=True, metavar="PATH", help="结果库（batch 的 audit.db）")
+    history.set_defaults(run=_history)
     return parser
 
 
@@ -245,6 +261,81 @@ def _baseline(args: argparse.Namespace) -> int:
     with _output(args.output) as out:
         out.write(dumps(data, indent=2) + "\n")
     print(f"已记录 {len(data['waivers'])} 条豁免到 {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from ..reports.html import HtmlBatchRenderer          # imported on use: Jinja2 and openpyxl
+    from ..reports.json_report import JsonRenderer
+    from .batch import (BatchSettings, ManifestError, cross_report_findings, default_jobs, progress_printer,
+                        read_manifest, run_batch)
+    from .store import Store, rules_version
+
+    config = _settings(args)
+    rules = select_rules(_load_rules(args, config), config.get("select"), config.get("ignore"))
+    source = Path(args.input)
+    if source.is_file():
+        try:
+            items = read_manifest(source)
+        except ManifestError as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        items = [(path, Context()) for path in _files([args.input])]
+    jobs = args.jobs or default_jobs()
+    if jobs < 1:
+        raise UsageError("--jobs 须为正整数")
+    outdir = Path(args.out)
+    outdir.mkdir(parents=True, exist_ok=True)
+    store = Store(args.store or outdir / "audit.db")
+    version = rules_version(rules)
+    run_id = store.start_run(str(source), version, jobs)
+    settings = BatchSettings(tuple(config.get("rules")), tuple(config.get("select") or ()) or None,
+                             tuple(config.get("ignore") or ()) or None, config.get("fail-on"))
+    summary = Summary()
+    html = HtmlBatchRenderer(outdir, rules)
+    with open(outdir / "summary.json", "w", encoding="utf-8") as out:
+        renderers = (html, JsonRenderer(out))
+        for renderer in renderers:
+            renderer.start()
+
+        def collect(result: ReportResult, skipped: bool) -> None:
+            summary.add(result)
+            for renderer in renderers:
+                renderer.add(result)
+
+        progress = progress_printer() if sys.stderr.isatty() else None
+        counts = run_batch(items, store, run_id, version, settings, jobs, collect, progress)
+        for renderer in renderers:
+            renderer.finish(summary)
+    cross = [{"path": path, "findings": [f.to_dict() for f in found]}
+             for path, found in cross_report_findings(store, run_id, rules)]
+    (outdir / "cross_report.json").write_text(dumps(cross, indent=2) + "\n", encoding="utf-8")
+    store.finish_run(run_id, files=counts.files, audited=counts.audited, skipped=counts.skipped,
+                     errors=counts.errors)
+    store.close()
+    print(f"共 {counts.files} 份报告：审核 {counts.audited}，未变化跳过 {counts.skipped}，无法审核 {counts.errors}；"
+          f"通过 {summary.statuses['pass']}，不通过 {summary.statuses['fail']}；跨年度问题 "
+          f"{sum(len(c['findings']) for c in cross)} 条（cross_report.json）。结果：{outdir / 'index.html'}",
+          file=sys.stderr)
+    return EXIT_OK if summary.all_pass or args.exit_zero else EXIT_FAIL
+
+
+def _history(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    if not Path(args.store).is_file():
+        raise UsageError(f"结果库不存在：{args.store}")
+    store = Store(args.store)
+    found = False
+    for year, path, status, findings in store.history(args.agency):
+        found = True
+        print(f"{year or '？'} 年度  {path}  {status}  问题 {len(findings)} 条")
+        for rule, severity, message in findings:
+            print(f"    {rule} [{SEVERITY_LABELS[severity]}] {message}")
+    store.close()
+    if not found:
+        print(f"结果库中没有机关「{args.agency}」的报告", file=sys.stderr)
+        return EXIT_FAIL
     return EXIT_OK
 
 

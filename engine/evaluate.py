@@ -135,11 +135,12 @@ class RuleEngine:
         statuses: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for _, inst, status, reason in results:
             statuses[inst.rule.id].append((status, reason))
-        # cell and label facts exist only for cells and labels worth a look: none means none failed
-        nothing = PASS if report.tables else NOT_APPLICABLE
-        return findings, [_summarise(rule.id, statuses.get(rule.id, []),
-                                     nothing if rule.fact in ("cell", "label") else NOT_APPLICABLE)
-                          for rule in self.rules]
+        return findings, [_summarise(rule, statuses.get(rule.id, []), report) for rule in self.rules]
+
+    def findings_on(self, report: Report, facts: list[Fact]) -> list[Finding]:
+        """Findings of the rules on facts built elsewhere (cross-report pair facts in a batch)."""
+        return [self._finding(inst, fact, report) for fact, inst, status, _ in self.evaluate_facts(facts)
+                if status == FAIL]
 
     def evaluate_facts(self, facts: list[Fact]) -> list[tuple[Fact, Instance, str, str]]:
         """(fact, instance, status, reason) for every rule instance on every fact of one report."""
@@ -217,7 +218,8 @@ class RuleEngine:
         params: dict[str, Any] = {**fact.fields, "expected": expected, "actual": actual}
         message = expr.substitute(rule.message, inst.bindings)
         message = _PLACEHOLDER.sub(lambda m: _show(params.get(m.group(1))), message)
-        return Finding(rule=rule.id, severity=rule.severity, title=rule.title, message=message,
+        return Finding(rule=rule.id, severity=inst.bindings.get("severity", rule.severity),
+                       title=rule.title, message=message,
                        source=rule.source, location=_locate(inst, fact, report),
                        expected=expected, actual=actual)
 
@@ -254,16 +256,23 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _summarise(rule_id: str, results: list[tuple[str, str]], nothing: str) -> Check:
+def _summarise(rule: Rule, results: list[tuple[str, str]], report: Report) -> Check:
     states = [s for s, _ in results]
     if FAIL in states:
-        return Check(rule_id, FAIL)
+        return Check(rule.id, FAIL)
     reasons = sorted({r for s, r in results if s == NOT_ASSESSABLE and r})
     if PASS in states:
-        return Check(rule_id, PASS)
+        return Check(rule.id, PASS)
     if NOT_ASSESSABLE in states:
-        return Check(rule_id, NOT_ASSESSABLE, reasons)
-    return Check(rule_id, NOT_APPLICABLE if results else nothing)
+        return Check(rule.id, NOT_ASSESSABLE, reasons)
+    if results:
+        return Check(rule.id, NOT_APPLICABLE)
+    # no fact of the rule's kind at all
+    if rule.fact in ("cell", "label") and report.tables:
+        return Check(rule.id, PASS)   # these facts exist only for cells and labels worth a look
+    if rule.fact == "pair":
+        return Check(rule.id, NOT_ASSESSABLE, ["需要同一机关上一年度的报告（用 batch 与其一并审核或存入结果库）"])
+    return Check(rule.id, NOT_APPLICABLE)
 
 
 def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:

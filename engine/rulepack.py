@@ -22,7 +22,8 @@ from .numbers import NUMBER
 
 __all__ = ["RuleError", "Rule", "Instance", "load_packs", "builtin_pack_dir", "fact_field_names"]
 
-FACT_KINDS = ("report", "section", "disclosure", "applications", "review_litigation", "cell", "label", "claim")
+FACT_KINDS = ("report", "section", "disclosure", "applications", "review_litigation", "cell", "label", "claim",
+              "pair")
 TABLE_KINDS = ("disclosure", "applications", "review_litigation")
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
@@ -130,9 +131,9 @@ def _loop_values(rule: Rule, fmt: str) -> list[tuple[str, dict[str, str]]]:
                 bindings.setdefault("row_label", labels.get(key, key))
             out.append((key, bindings))
         return out
-    if rule.fact not in TABLE_KINDS:
+    if rule.fact not in TABLE_KINDS and rule.fact != "pair":
         raise RuleError(f"{rule.path}: {rule.id}: for_each: {spec} needs a table fact")
-    lay = template.layout(rule.fact, fmt)
+    lay = template.layout("applications" if rule.fact == "pair" else rule.fact, fmt)
     if spec == "row":
         return [(r.key, {"row": r.key, "row_label": r.label}) for r in lay.rows]
     if spec == "column":

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Union
 
 from ..model import Location, Report
@@ -26,12 +27,14 @@ from . import UnsupportedDocument
 from .lines import SourceLine, grid_lines
 
 __all__ = ["Block", "Grid", "GridCell", "GridRow", "CellBudget", "flatten", "pin_cells", "span",
-           "MAX_CELLS", "MAX_SPAN"]
+           "MAX_CELLS", "MAX_SPAN", "MAX_NESTING"]
 
 MAX_CELLS = 100_000       # table cells in one document; a report has about 300
 MAX_SPAN = 1000           # rowspan/colspan beyond this are clamped (the HTML limit for colspan)
+MAX_NESTING = 20          # tables inside tables deeper than this: the document is refused
 _LAYOUT_CELL_CHARS = 300  # a cell with more text than this is prose: its table frames the page
 _LEADING_DIGITS = re.compile(r"\s*(\d{1,7})")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 @dataclass
@@ -42,9 +45,16 @@ class GridCell:
     rowspan: int = 1                  # rows this cell covers (HTML); Word marks covered cells instead
     covered: bool = False             # a Word vMerge continuation: the cell above covers it
 
-    @property
+    @cached_property
     def text(self) -> str:
-        return " ".join(b.text for b in self.blocks if isinstance(b, SourceLine))
+        """The cell's paragraphs as one line (asked once the cell is complete): joined by a space,
+        or by nothing between two CJK characters (「商业」/「企业」 is 「商业企业」, as it reads)."""
+        text = ""
+        for b in self.blocks:
+            if isinstance(b, SourceLine) and b.text:
+                glue = "" if not text or _CJK.match(text[-1]) and _CJK.match(b.text[0]) else " "
+                text += glue + b.text
+        return text
 
 
 @dataclass
@@ -62,7 +72,8 @@ Block = Union[SourceLine, Grid]
 
 
 class CellBudget:
-    """Counts the table cells of a document; past MAX_CELLS the document is refused."""
+    """Counts the table cells of a document and checks table nesting: past the limits
+    (MAX_CELLS, MAX_NESTING) the document is refused."""
 
     def __init__(self) -> None:
         self.used = 0
@@ -72,10 +83,17 @@ class CellBudget:
         if self.used > MAX_CELLS:
             raise UnsupportedDocument(f"表格单元格过多（超过 {MAX_CELLS} 个），未读取")
 
+    @staticmethod
+    def nest(depth: int) -> None:
+        if depth > MAX_NESTING:
+            raise UnsupportedDocument(f"表格嵌套过深（超过 {MAX_NESTING} 层），未读取")
+
 
 def span(value: str | None) -> int:
     """A rowspan/colspan/gridSpan attribute as a count: 1 when absent or invalid, at most MAX_SPAN."""
-    digits = _LEADING_DIGITS.match(value or "")
+    if not value:
+        return 1
+    digits = _LEADING_DIGITS.match(value)
     return min(max(int(digits[1]), 1), MAX_SPAN) if digits else 1
 Pins = dict[str, list[GridCell | None]]   # row element -> its fields' cells (None: a covered position)
 
@@ -99,8 +117,10 @@ def _flatten(blocks: list[Block], lines: list[SourceLine], pins: Pins) -> None:
                         _flatten(cell.blocks, lines, pins)
         else:
             rows = _fields(block)
-            lines.extend(grid_lines([[c.text if c else "" for c in cells] for cells in rows],
-                                    lambda r: block.rows[r].location))
+            # a row of one cell gets an empty second field: a tab keeps it a table row, which the
+            # parser does not split at spaces
+            texts = [[c.text if c else "" for c in cells] + [""] * (len(cells) == 1) for cells in rows]
+            lines.extend(grid_lines(texts, lambda r: block.rows[r].location))
             for row, cells in zip(block.rows, rows):
                 pins[row.location.element or ""] = cells
 

@@ -2,11 +2,11 @@
 
 The page is decoded (byte-order mark; then UTF-8 when the bytes are valid UTF-8, since pages
 re-saved by a browser keep their old GBK <meta>; then the declared charset; then GB18030) and
-tokenised with the standard library's parser: nothing is executed or fetched, and entities are
-only the HTML character references. Scripts, styles, hidden elements and the site's chrome
+parsed by libxml2's HTML parser (lxml) in recovery mode: nothing is executed or fetched (no
+network), and entities are only the HTML character references. Scripts, styles, hidden elements and the site's chrome
 (<nav>, <footer>, <aside>, a <header> outside the article, elements whose class or id names a
 menu, breadcrumb or footer) are left out; if that would drop more text than it keeps, the page is
-read again with only scripts, styles and hidden elements left out.
+walked again with only scripts, styles and hidden elements left out.
 
 What remains is handed over as paragraphs and tables (rowspan/colspan expanded, see grid.py) to
 the one text parser. Locations carry the line in the file and, for table cells, the element:
@@ -21,8 +21,9 @@ import codecs
 import re
 from dataclasses import dataclass
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
+
+from lxml import etree
 
 from ..model import Location, Report
 from . import UnsupportedDocument
@@ -38,6 +39,7 @@ _DECLARED = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)"""
 _DECLARATION_BYTES = 16384
 _GB_FAMILY = frozenset({"gb2312", "gbk", "cp936", "gb18030", "hz", "euc_cn"})
 _GARBLED = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _GARBLE_SAMPLE = 200_000
 _GARBLE_SHARE = 0.02
 
@@ -98,8 +100,8 @@ def _date(m: re.Match[str] | None) -> date | None:
 # ---- the page ----------------------------------------------------------------------------------
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote br caption center dd details dialog div dl dt fieldset figcaption "
-    "figure footer form h1 h2 h3 h4 h5 h6 header hr legend li main nav ol p pre section summary table "
-    "tbody td tfoot th thead title tr ul".split())
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr legend li main nav ol p pre section summary title "
+    "ul".split())               # table elements end paragraphs through their own handlers
 _VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _SKIP_TAGS = frozenset("script style noscript template iframe object embed svg math canvas select "
                        "textarea button title".split())
@@ -115,7 +117,7 @@ _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])\s*\n\s*(?=[{_CJK}])")
 def _clean(text: str) -> str:
     """Whitespace as a browser shows it: a line break between CJK characters vanishes, other
     runs of white space (&nbsp; and the ideographic space included) become one space."""
-    return " ".join(_CJK_BREAK.sub("", text).split())
+    return " ".join((_CJK_BREAK.sub("", text) if "\n" in text else text).split())
 
 
 @dataclass
@@ -127,38 +129,55 @@ class _OpenTable:
     cell: GridCell | None = None
 
 
-class _Page(HTMLParser):
-    """The page as blocks (paragraphs and tables) in reading order."""
+class _Page:
+    """The page as blocks (paragraphs and tables) in reading order, from a walk over its tree."""
 
     def __init__(self, strip_chrome: bool):
-        super().__init__(convert_charrefs=True)
         self.strip_chrome = strip_chrome
         self.blocks: list[Block] = []
         self.published: date | None = None      # from <meta>
         self.kept = self.dropped = 0            # characters of text kept, and dropped as chrome
         self.chrome: list[str] = []             # dropped chrome text, searched for a 发布日期
-        self.failure: str | None = None
         self._tables: list[_OpenTable] = []
         self._table_count = 0
         self._budget = CellBudget()
         self._buffer: list[str] = []
         self._buffer_line: int | None = None
-        self._skip: list = []                   # [tag, depth, is_chrome] while inside a skipped element
         self._articles = 0                      # open <article>/<main> elements
 
-    # ---- tokenizer callbacks
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._skip:
-            self._skip[1] += tag == self._skip[0]
-            return
-        attributes = {k: v or "" for k, v in attrs}
+    def walk(self, root: etree._Element) -> _Page:
+        walker = etree.iterwalk(root, events=("start", "end"))
+        skipped = None                          # the element whose subtree is being skipped
+        for event, el in walker:
+            tag = el.tag
+            if not isinstance(tag, str):        # an entity or a leftover comment
+                continue
+            if event == "start":
+                chrome = self._skipped(tag, el.attrib)
+                if chrome is None:
+                    self._start(tag, el)
+                    self._data(el.text, el.sourceline)
+                    continue
+                walker.skip_subtree()
+                skipped = el
+                self._flush()
+                if chrome:
+                    self._chrome(el)
+            else:
+                if el is skipped:
+                    skipped = None
+                else:
+                    self._end(tag)
+                self._data(el.tail, el.sourceline)
+        self._flush()
+        while self._tables:
+            self._close_table()
+        return self
+
+    # ---- elements
+    def _start(self, tag: str, el: etree._Element) -> None:
         if tag == "meta":
-            self._meta(attributes)
-            return
-        skipped = self._skipped(tag, attributes)
-        if skipped is not None:
-            self._flush()
-            self._skip = [tag, 1, skipped]
+            self._meta(el.attrib)
             return
         self._articles += tag in ("article", "main")
         if tag in _BLOCK_TAGS:
@@ -166,17 +185,11 @@ class _Page(HTMLParser):
         if tag == "table":
             self._open_table()
         elif tag == "tr":
-            self._open_row()
+            self._open_row(el.sourceline)
         elif tag in ("td", "th"):
-            self._open_cell(attributes)
+            self._open_cell(el)
 
-    def handle_endtag(self, tag: str) -> None:
-        if self._skip:
-            if tag == self._skip[0]:
-                self._skip[1] -= 1
-                if self._skip[1] == 0:
-                    self._skip = []
-            return
+    def _end(self, tag: str) -> None:
         if tag in ("article", "main") and self._articles:
             self._articles -= 1
         if tag in _BLOCK_TAGS:
@@ -188,31 +201,18 @@ class _Page(HTMLParser):
         elif tag in ("td", "th"):
             self._close_cell()
 
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            if self._skip[2]:
-                self.dropped += len(data)
-                if sum(map(len, self.chrome)) < _CHROME_TEXT:
-                    self.chrome.append(data)
+    def _data(self, text: str | None, line: int | None) -> None:
+        if not text or not self._buffer and text.isspace():
             return
-        if self._buffer_line is None:
-            stripped = data.lstrip()
-            if stripped:
-                self._buffer_line = self.getpos()[0] + data.count("\n", 0, len(data) - len(stripped))
-        self._buffer.append(data)
+        if self._buffer_line is None and line is not None:
+            self._buffer_line = line + text.count("\n", 0, len(text) - len(text.lstrip()))
+        self._buffer.append(text)
 
-    def finish(self) -> None:
-        """Close what the page left open."""
-        self._flush()
-        while self._tables:
-            self._close_table()
-
-    # ---- helpers
-    def _skipped(self, tag: str, attrs: dict[str, str]) -> bool | None:
+    def _skipped(self, tag: str, attrs) -> bool | None:
         """None when the element is read; else whether it is chrome (True) or code/hidden (False)."""
         if tag in _SKIP_TAGS:
             return False
-        if tag in _VOID_TAGS:
+        if tag in _VOID_TAGS or not attrs and tag not in _CHROME_TAGS and tag != "header":
             return None
         if "hidden" in attrs or _HIDDEN_STYLE.search(attrs.get("style", "")):
             return False
@@ -223,11 +223,18 @@ class _Page(HTMLParser):
         names = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower().split()
         return True if any(name in _CHROME_NAMES for name in names) else None
 
-    def _meta(self, attrs: dict[str, str]) -> None:
+    def _chrome(self, el: etree._Element) -> None:
+        text = "".join(el.itertext())
+        self.dropped += len(text.strip())
+        if sum(map(len, self.chrome)) < _CHROME_TEXT:
+            self.chrome.append(text[:_CHROME_TEXT])
+
+    def _meta(self, attrs) -> None:
         name = (attrs.get("name") or attrs.get("property") or "").strip().lower()
         if name in _PUBDATE_META and self.published is None:
             self.published = _date(_ANY_DATE.search(attrs.get("content", "")))
 
+    # ---- paragraphs and tables
     def _sink(self) -> list[Block]:
         if self._tables:
             table = self._tables[-1]
@@ -235,7 +242,9 @@ class _Page(HTMLParser):
         return self.blocks
 
     def _flush(self) -> None:
-        text = _clean("".join(self._buffer)) if self._buffer else ""
+        if not self._buffer:
+            return
+        text = _clean("".join(self._buffer))
         if text:
             self.kept += len(text)
             self._sink().append(SourceLine(text, Location(line=self._buffer_line)))
@@ -243,39 +252,39 @@ class _Page(HTMLParser):
         self._buffer_line = None
 
     def _open_table(self) -> None:
+        self._flush()
+        self._budget.nest(len(self._tables) + 1)
         self._table_count += 1
         self._tables.append(_OpenTable(Grid(), self._table_count, self._sink()))
 
     def _close_table(self) -> None:
+        self._flush()
         if self._tables:
             table = self._tables.pop()
             table.sink.append(table.grid)
 
-    def _open_row(self) -> None:
+    def _open_row(self, line: int | None) -> None:
         if not self._tables:
             return
-        self._close_row()
         table = self._tables[-1]
         element = f"table[{table.index}]/tr[{len(table.grid.rows) + 1}]"
-        table.row = GridRow([], Location(line=self.getpos()[0], element=element))
+        table.row = GridRow([], Location(line=line, element=element))
         table.grid.rows.append(table.row)
 
     def _close_row(self) -> None:
         if self._tables:
-            self._close_cell()
             self._tables[-1].row = None
 
-    def _open_cell(self, attrs: dict[str, str]) -> None:
+    def _open_cell(self, el: etree._Element) -> None:
         if not self._tables:
             return
-        self._close_cell()
-        if self._tables[-1].row is None:
-            self._open_row()
+        if self._tables[-1].row is None:            # a cell outside any row: a row of its own
+            self._open_row(el.sourceline)
         table = self._tables[-1]
         self._budget.take()
         element = f"{table.row.location.element}/td[{len(table.row.cells) + 1}]"
-        table.cell = GridCell([], Location(line=self.getpos()[0], element=element),
-                              colspan=span(attrs.get("colspan")), rowspan=span(attrs.get("rowspan")))
+        table.cell = GridCell([], Location(line=el.sourceline, element=element),
+                              colspan=span(el.get("colspan")), rowspan=span(el.get("rowspan")))
         table.row.cells.append(table.cell)
 
     def _close_cell(self) -> None:
@@ -284,17 +293,14 @@ class _Page(HTMLParser):
             self._tables[-1].cell = None
 
 
-def _parse(text: str, strip_chrome: bool) -> _Page:
-    page = _Page(strip_chrome)
-    try:
-        page.feed(text)
-        page.close()
-    except UnsupportedDocument:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the tokenizer on broken markup: keep what was read
-        page.failure = f"html: parsing stopped early: {exc!r}"
-    page.finish()
-    return page
+def _tree(text: str) -> etree._Element | None:
+    """The page's element tree (libxml2's HTML parser, recovering from broken markup; no network,
+    comments and processing instructions dropped); None for a page without elements."""
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    try:    # bytes with the encoding given: the page's own declarations are not obeyed again
+        return etree.fromstring(_CONTROL.sub("", text).encode("utf-8"), parser)
+    except (etree.LxmlError, ValueError) as exc:
+        raise UnsupportedDocument(f"HTML 页面无法解析（{type(exc).__name__}）") from None
 
 
 def read_html(path: Path, data: bytes) -> Report:
@@ -302,9 +308,12 @@ def read_html(path: Path, data: bytes) -> Report:
     text, encoding = decode_html(data)
     if _garbled(text):
         raise UnsupportedDocument("不是可读的 HTML 页面（含大量控制字符或无法解码的字节，可能是二进制文件）")
-    page = _parse(text, strip_chrome=True)
-    if page.dropped > page.kept:
-        page = _parse(text, strip_chrome=False)
+    root = _tree(text)
+    page = _Page(strip_chrome=True)
+    if root is not None:
+        page.walk(root)
+        if page.dropped > page.kept:
+            page = _Page(strip_chrome=False).walk(root)
     lines, pins = flatten(page.blocks)
     metadata = {"encoding": encoding, **({"published": page.published} if page.published else {})}
     report = read_lines(str(path), "html", lines, metadata)
@@ -312,7 +321,5 @@ def read_html(path: Path, data: bytes) -> Report:
         found = _date(_LABELLED_DATE.search("".join(page.chrome)))
         if found:
             report.metadata["published"] = found
-    if page.failure:
-        report.notes.append(page.failure)
     pin_cells(report, pins)
     return report

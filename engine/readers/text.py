@@ -289,6 +289,8 @@ def _row_values(lines: list[_Line], li: int, fi: int, n: int) -> tuple[list[tupl
         if filled >= n:         # blank cells may belong to merged columns: read on until n values
             break
     if not any(_value_like(raw) for raw, _ in found):
+        if "\t" in line.text and len(after) >= n:      # a table row of blank cells: unknown, not absent
+            return [(f, line.no) for f in after], li
         return [], li
     return found, last
 
@@ -517,7 +519,7 @@ def _application_row(lines: list[_Line], li: int, row_at: tuple[int, Match, list
     rows = [e for e in entries if e.role == "row"]
     groups = [e for e in entries if e.role == "group"]
     values, last = _row_values(lines, li, fi, len(columns))
-    if not values:
+    if not values or not rows and not any(_value_like(raw) for raw, _ in values):
         if groups:      # a group label (（三）不予公开 …) heading its rows
             b.label("caption", groups[0].key, line.fields[fi], found, line.no)
         return li
@@ -561,6 +563,7 @@ def _read_review_litigation(lines: list[_Line], notes: list[str]) -> _Builder:
     if anchor is None:
         return b
     values: list[tuple[str, int]] = []
+    blank_row: _Line | None = None      # a line of 14 tabs: a table row of 15 blank cells
     for line in lines[anchor:anchor + _RL_SCAN]:
         if line.kind == "values" or (values and line.kind == "filler"):
             values.extend((f, line.no) for f in line.fields)
@@ -569,11 +572,15 @@ def _read_review_litigation(lines: list[_Line], notes: list[str]) -> _Builder:
             continue
         if values or _prose(line):
             break
+        if blank_row is None and line.kind == "blank" and line.text.count("\t") >= 14:
+            blank_row = line
         for fi, found in line.labels:
             entries = _entries_of(found, "review_litigation", ("row", "column"))
             if entries:
                 b.label(entries[0].role, entries[0].key, line.fields[fi], found, line.no)
         b.lines.add(line.no)
+    if not values and blank_row is not None:     # blank cells are unknown, not absent
+        values = [(f, blank_row.no) for f in _split(blank_row.text)]
     if not values:
         return b
     cells, surplus = _fit(values, 15)

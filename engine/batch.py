@@ -1,0 +1,247 @@
+"""Batch audits: many files, several worker processes, results kept in the store.
+
+The parent process lists the files, hashes each one and skips those the store already holds for
+the same content and rule packs; the rest go to worker processes, each of which compiles the
+rules once. Results come back as they finish and are committed one by one, so a killed run loses
+nothing it finished. A worker that dies (durable-rules' C core can crash the process) is
+replaced: the files it may have held are retried one at a time in a fresh worker, and a file that
+kills its worker again is recorded as an error — the batch goes on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import csv
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from . import template
+from .audit import Auditor, ReportResult, error_result
+from .evaluate import RuleEngine
+from .facts import Context, Fact, jsonable
+from .findings import Finding
+from .model import Report
+from .rulepack import Rule
+from .store import Store, add_findings, content_hash, run_reports
+
+__all__ = ["BatchSettings", "BatchCounts", "run_batch", "read_manifest", "ManifestError", "default_jobs",
+           "progress_printer", "tables_of", "cross_report_findings", "WORKER_CRASH"]
+
+WORKER_CRASH = ("READ-001", "文件无法审核", "xxgk-audit：审核进程异常退出")
+_IN_FLIGHT_PER_WORKER = 4
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """What each worker needs to build its own Auditor (rules are compiled in the worker)."""
+
+    rule_dirs: tuple[str, ...] = ()
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    fail_on: str = "error"
+
+
+@dataclass
+class BatchCounts:
+    files: int = 0
+    audited: int = 0
+    skipped: int = 0
+    errors: int = 0
+
+
+_AUDITOR: Auditor | None = None
+
+
+def _init_worker(settings: BatchSettings) -> None:
+    global _AUDITOR
+    _AUDITOR = Auditor(list(settings.rule_dirs), list(settings.select) if settings.select else None,
+                       list(settings.ignore) if settings.ignore else None, settings.fail_on)
+
+
+def _audit_one(path: str, ctx: Context) -> ReportResult:
+    assert _AUDITOR is not None
+    return _slim(_AUDITOR.audit_path(path, ctx))
+
+
+def _slim(result: ReportResult) -> ReportResult:
+    """What travels back to the parent: identity and tables, not the full text."""
+    rep = result.report
+    if rep is not None:
+        result.report = Report(path=rep.path, kind=rep.kind, title=rep.title, agency=rep.agency, year=rep.year,
+                               format=rep.format, tables=rep.tables, metadata=dict(rep.metadata))
+    return result
+
+
+def tables_of(report: Report | None) -> dict[str, dict[str, object]] | None:
+    """{table: {"ROW.COL": value}} of the known cells, for the store and cross-report rules."""
+    if report is None:
+        return None
+    return {name: {f"{r}.{c}": jsonable(cell.value) for (r, c), cell in table.cells.items()
+                   if cell.value is not None} for name, table in report.tables.items()}
+
+
+def run_batch(items: Iterable[tuple[Path, Context]], store: Store, run_id: int, version: str,
+              settings: BatchSettings, jobs: int, on_result: Callable[[ReportResult, bool], None],
+              progress: Callable[[BatchCounts, int], None] | None = None) -> BatchCounts:
+    """Audit each (file, context) — skipping unchanged files; `on_result(result, skipped)` sees all."""
+    items = list(items)
+    counts = BatchCounts(files=len(items))
+    pending: list[tuple[str, str]] = []
+    contexts: dict[str, Context] = {}
+    for path, ctx in items:
+        try:
+            digest = content_hash(path.read_bytes())
+        except OSError:
+            digest = "unreadable"
+        report_id = store.lookup(str(path), digest, version)
+        if report_id is not None:
+            counts.skipped += 1
+            on_result(_from_store(store, report_id), True)
+        else:
+            pending.append((str(path), digest))
+            contexts[str(path)] = ctx
+    digests = dict(pending)
+    for result in _execute([(p, contexts[p]) for p, _ in pending], settings, jobs):
+        store.save(run_id, digests[result.path], version, result, tables_of(result.report))
+        counts.audited += 1
+        counts.errors += result.status == "error"
+        on_result(result, False)
+        if progress is not None:
+            progress(counts, len(pending))
+    return counts
+
+
+def _from_store(store: Store, report_id: int) -> ReportResult:
+    row = store.report_row(report_id)
+    report = Report(path=row["path"], kind=row["kind"] or "", agency=row["agency"], year=row["year"],
+                    format=row["format"])
+    return ReportResult(row["path"], row["status"], report, store.findings(report_id), [], row["error"])
+
+
+def _execute(tasks: list[tuple[str, Context]], settings: BatchSettings, jobs: int) -> Iterator[ReportResult]:
+    """Results in completion order; a crashed worker is replaced and its files retried alone."""
+    if jobs <= 1 or len(tasks) <= 1:
+        _init_worker(settings)
+        for task in tasks:
+            yield _audit_one(*task)
+        return
+    queue = list(reversed(tasks))
+    suspects: list[tuple[str, Context]] = []
+    while queue:
+        with cf.ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+            running: dict[cf.Future, tuple[str, Context]] = {}
+            broken = False
+            while (queue or running) and not broken:
+                while queue and len(running) < jobs * _IN_FLIGHT_PER_WORKER:
+                    task = queue.pop()
+                    running[pool.submit(_audit_one, *task)] = task
+                done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    task = running.pop(future)
+                    try:
+                        result = future.result()
+                    except cf.process.BrokenProcessPool:
+                        suspects.append(task)
+                        broken = True
+                        continue
+                    yield result
+            suspects.extend(running.values())      # lost with the broken pool: retried below
+    for task in suspects:                 # one at a time: the culprit cannot take others with it
+        yield _isolated(task, settings)
+
+
+def _isolated(task: tuple[str, Context], settings: BatchSettings) -> ReportResult:
+    path = task[0]
+    with cf.ProcessPoolExecutor(1, initializer=_init_worker, initargs=(settings,)) as pool:
+        try:
+            return pool.submit(_audit_one, *task).result()
+        except cf.process.BrokenProcessPool:
+            return error_result(path, WORKER_CRASH, "审核该文件时工作进程异常退出（已隔离重试仍失败），未能审核")
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def progress_printer(stream=sys.stderr) -> Callable[[BatchCounts, int], None]:
+    """A one-line progress bar with counts and ETA, redrawn in place (TTY only)."""
+    started = time.monotonic()
+
+    def show(counts: BatchCounts, total: int) -> None:
+        done = counts.audited
+        elapsed = time.monotonic() - started
+        eta = elapsed / done * (total - done) if done else 0.0
+        width = 30
+        filled = int(width * done / total) if total else width
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} 已审核，"
+                     f"跳过 {counts.skipped}，出错 {counts.errors}，剩余约 {eta:.0f} 秒 ")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+    return show
+
+
+MANIFEST_COLUMNS = ("path", "agency", "year", "published", "agency_kind", "parent")
+
+
+class ManifestError(ValueError):
+    """A manifest CSV that cannot be used (a usage error)."""
+
+
+def read_manifest(path: Path) -> list[tuple[Path, Context]]:
+    """(file, context) per row of a manifest CSV; paths are relative to the manifest's folder."""
+    items = []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or "path" not in reader.fieldnames:
+                raise ManifestError(f"清单 {path} 缺少 path 列（可用列：{'、'.join(MANIFEST_COLUMNS)}）")
+            for number, row in enumerate(reader, 2):
+                try:
+                    ctx = Context(agency=row.get("agency") or None,
+                                  year=int(row["year"]) if row.get("year") else None,
+                                  published=date.fromisoformat(row["published"]) if row.get("published") else None,
+                                  agency_kind=row.get("agency_kind") or None)
+                except ValueError as exc:
+                    raise ManifestError(f"清单 {path} 第 {number} 行：{exc}") from None
+                items.append(((path.parent / row["path"]).resolve(), ctx))
+    except OSError as exc:
+        raise ManifestError(f"无法读取清单 {path}：{exc.strerror or exc}") from None
+    return items
+
+
+def cross_report_findings(store: Store, run_id: int, rules: list[Rule]) -> Iterator[tuple[str, list[Finding]]]:
+    """Rules over a report and the same agency's prior-year report (fact kind `pair`).
+
+    The prior year comes from this batch or from earlier runs in the store; the findings are
+    added to the store. Yields (path, findings) for reports with findings, in path order.
+    """
+    pair_rules = [r for r in rules if r.fact == "pair"]
+    if not pair_rules:
+        return
+    engine = RuleEngine(pair_rules)
+    for report_id, path, agency, year, tables_json in run_reports(store, run_id):
+        if not agency or not year or not tables_json:
+            continue
+        prior = store.latest(agency, year - 1)
+        if prior is None or not prior["tables_json"]:
+            continue
+        fields = _pair_fields(json.loads(tables_json), json.loads(prior["tables_json"]))
+        fields.update(format=template.expected_format(year), prev_year=year - 1, prev_path=prior["path"])
+        report = Report(path=path, kind="", agency=agency, year=year)
+        findings = engine.findings_on(report, [Fact("pair", fields)])
+        if findings:
+            add_findings(store, report_id, findings)
+            yield path, findings
+
+
+def _pair_fields(tables: dict[str, dict[str, Any]], prior: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """This year's applications cells as they are, the prior year's as prev.ROW.COL."""
+    own = tables.get("applications", {})
+    return {**own, **{f"prev.{k}": v for k, v in prior.get("applications", {}).items()}}

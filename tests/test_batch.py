@@ -1,0 +1,123 @@
+"""Batch audits: worker processes, the result store, resuming, crashes and cross-year rules."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from xxgk_audit.engine import cli
+from xxgk_audit.engine.audit import Auditor
+from xxgk_audit.engine.batch import BatchSettings, read_manifest, run_batch
+from xxgk_audit.engine.facts import Context
+from xxgk_audit.engine.rulepack import load_packs
+from xxgk_audit.engine.store import Store, rules_version
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+CLEAN = (SAMPLES / "clean-2021.txt").read_text(encoding="utf-8")
+
+
+def next_year(carried: int) -> str:
+    """The same agency's 2024 report, with `carried` applications carried over from 2023 (2023 says 1)."""
+    text = CLEAN.replace("2023", "2024")
+    text = text.replace("一、本年新收政府信息公开申请数量 | 9 | 1 | 0 | 0 | 1 | 0 | 11 |",
+                        f"一、本年新收政府信息公开申请数量 | {10 - carried} | 1 | 0 | 0 | 1 | 0 | {12 - carried} |")
+    return text.replace("二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+                        f"二、上年结转政府信息公开申请数量 | {carried} | 0 | 0 | 0 | 0 | 0 | {carried} |")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    reports = tmp_path / "reports"
+    (reports / "2023").mkdir(parents=True)
+    (reports / "2024").mkdir()
+    (reports / "2023" / "env.txt").write_text(CLEAN, encoding="utf-8")
+    (reports / "2024" / "env.txt").write_text(next_year(2), encoding="utf-8")
+    for name in ("seed-luolong-2020.txt", "error-arithmetic-2023.txt"):
+        (reports / name).write_bytes((SAMPLES / name).read_bytes())
+    return reports
+
+
+def test_batch_writes_everything_and_finds_the_broken_carry_over(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert cli.main(["batch", str(folder), "--out", str(out), "--jobs", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "审核 4" in err
+    for name in ("index.html", "findings.csv", "findings.xlsx", "summary.json", "audit.db", "cross_report.json"):
+        assert (out / name).is_file(), name
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["summary"]["reports"] == 4
+    cross = json.loads((out / "cross_report.json").read_text(encoding="utf-8"))
+    assert [c["path"].endswith("2024/env.txt") for c in cross] == [True]
+    found = {(f["location"]["column"], f["severity"]) for f in cross[0]["findings"]}
+    assert found == {("NP", "warning"), ("TOT", "error")}
+    assert "2023年度报告的结转下年度为 1 件" in cross[0]["findings"][0]["message"]
+    # the carry-over finding is in the store, so history shows it
+    assert cli.main(["history", "某市生态环境局", "--store", str(out / "audit.db")]) == 0
+    history = capsys.readouterr().out
+    assert "2024 年度" in history and "XREF-009" in history and "2023 年度" in history
+
+
+def test_rerun_skips_unchanged_and_reaudits_changed_files(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    cli.main(["batch", str(folder), "--out", str(out), "--jobs", "1"])
+    capsys.readouterr()
+    cli.main(["batch", str(folder), "--out", str(out), "--jobs", "1"])
+    assert "审核 0，未变化跳过 4" in capsys.readouterr().err
+    (folder / "2024" / "env.txt").write_text(next_year(1), encoding="utf-8")
+    cli.main(["batch", str(folder), "--out", str(out), "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert "审核 1，未变化跳过 3" in err and "跨年度问题 0 条" in err
+
+
+def _run(folder: Path, store: Store, jobs: int, on_result=lambda r, s: None):
+    rules = load_packs()
+    version = rules_version(rules)
+    run_id = store.start_run(str(folder), version, jobs)
+    items = [(p, Context()) for p in sorted(folder.rglob("*.txt"))]
+    return run_batch(items, store, run_id, version, BatchSettings(), jobs, on_result)
+
+
+def test_a_killed_run_keeps_what_it_finished_and_resumes(folder, tmp_path):
+    store = Store(tmp_path / "audit.db")
+    seen = []
+
+    def die_after_two(result, skipped):
+        seen.append(result.path)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(folder, store, 1, die_after_two)
+    counts = _run(folder, store, 1)
+    assert (counts.skipped, counts.audited) == (2, 2)
+
+
+def test_a_crashing_worker_is_replaced_and_the_file_marked(folder, tmp_path, monkeypatch):
+    (folder / "crash.txt").write_text(CLEAN, encoding="utf-8")
+    original = Auditor.audit_path
+
+    def audit_path(self, path, ctx=None):
+        if str(path).endswith("crash.txt"):
+            os._exit(139)                 # what a segfault in durable's C core looks like
+        return original(self, path, ctx)
+
+    monkeypatch.setattr(Auditor, "audit_path", audit_path)   # workers are forked: they inherit it
+    results = []
+    counts = _run(folder, Store(tmp_path / "audit.db"), 2, lambda r, s: results.append(r))
+    assert counts.audited == 5 and counts.errors == 1
+    crashed = next(r for r in results if r.path.endswith("crash.txt"))
+    assert crashed.status == "error" and "进程异常退出" in crashed.error
+    assert sorted(r.status for r in results if not r.path.endswith("crash.txt")) == ["fail", "fail", "pass", "pass"]
+
+
+def test_manifest_gives_context_per_file(folder, tmp_path):
+    manifest = folder / "manifest.csv"
+    manifest.write_text("path,agency,year,published,agency_kind,parent\n"
+                        "2023/env.txt,某市生态环境局,2023,2024-02-20,department,\n", encoding="utf-8")
+    [(path, ctx)] = read_manifest(manifest)
+    assert path == (folder / "2023" / "env.txt").resolve()
+    result = Auditor().audit_path(path, ctx)
+    assert "META-004" in [f.rule for f in result.findings]     # published after 1月31日
