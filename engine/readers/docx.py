@@ -5,10 +5,10 @@ MAX_UNCOMPRESSED bytes in all, and no entry over 1 MiB that expands more than MA
 (a ZIP bomb). XML parts with a DOCTYPE or entity declaration are refused, so no entity is ever
 expanded or fetched. A corrupt, truncated or encrypted file is refused with a one-line reason.
 
-The main part (found through _rels/.rels) is read in document order: paragraphs, with the
-number Word draws for an auto-numbered paragraph (numbering.xml, also through the paragraph's
-style) put in front of its text, and tables, with horizontal (gridSpan) and vertical (vMerge)
-merges expanded (see grid.py). Paragraphs inside tables are a cell's text. Locations name
+The main part (found through _rels/.rels) is streamed through expat (no tree is built) in
+document order: paragraphs, with the number Word draws for an auto-numbered paragraph
+(numbering.xml, also through the paragraph's style) put in front of its text, and tables, with
+horizontal (gridSpan) and vertical (vMerge) merges expanded (see grid.py). Paragraphs inside tables are a cell's text. Locations name
 elements: "p[12]" is the 12th paragraph of the body, "table[2]/tr[5]/td[3]" the 3rd cell of the
 5th row of the 2nd table; a DOCX has no lines, so `line` stays None.
 """
@@ -35,7 +35,6 @@ MAX_ENTRIES = 5000
 MAX_RATIO = 100                        # for entries over _RATIO_FLOOR bytes
 _RATIO_FLOOR = 1024 * 1024
 
-_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _DEFAULT_MAIN = "word/document.xml"
 _FORBIDDEN = tuple(marker.encode(enc) for marker in ("<!DOCTYPE", "<!ENTITY")
                    for enc in ("utf-8", "utf-16-le", "utf-16-be"))
@@ -309,10 +308,9 @@ class _Body:
         self.nested = 0                 # paragraphs (text boxes) open inside the current one
         self.skip = 0                   # depth inside an element whose content is not read
         self.in_text = self.in_ppr = self.in_rpr = self.hidden = False
-        names = {f"{ns}}}{local}": local for ns in _W_NAMESPACES for local in (
+        self.local = {f"{ns}}}{local}": local for ns in _W_NAMESPACES for local in (   # expat name -> local
             "p", "pPr", "numId", "ilvl", "pStyle", "r", "rPr", "vanish", "t", "tbl", "tr", "gridBefore",
             "tc", "gridSpan", "vMerge", *_RUN_MARKS)}
-        self.local = names
 
     def parse(self, xml: bytes) -> list[Block]:
         parser = expat.ParserCreate(namespace_separator="}")
