@@ -2,7 +2,7 @@
 
 For each PDF — the three real reports in tests/data/pdf/ and the samples rendered as PDF (grid
 tables split across pages, by tests/test_pdf_reader.py's `render_pdf`) — measures, pinned to one
-CPU, best of --repeat runs:
+CPU, the best of --repeat runs (the two taken in turns, so that load slows both alike):
 
 - bare: `pdfplumber.open` and `page.extract_text()` for every page;
 - audit: `Auditor.audit_path` (read_report + facts + rules), rules loaded once beforehand;
@@ -52,13 +52,15 @@ class Row:
     total: int
 
 
-def best(run: Callable[[], object], repeat: int) -> float:
-    times = []
+def best(runs: list[Callable[[], object]], repeat: int) -> list[float]:
+    """The best time of each run, taken in turns so that a busy machine slows them alike."""
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
+        for run, taken in zip(runs, times):
+            started = time.perf_counter()
+            run()
+            taken.append(time.perf_counter() - started)
+    return [min(taken) for taken in times]
 
 
 def bare_extraction(path: Path) -> None:
@@ -77,8 +79,8 @@ def accuracy(read: Cells, truth: Cells) -> tuple[int, int, int]:
 def measure(auditor: Auditor, name: str, path: Path, truth: Cells, repeat: int) -> Row:
     result = auditor.audit_path(path)
     right, unknown, total = accuracy(fixtures.values(result.report), truth)
-    return Row(name, result.report.metadata["pages"], best(lambda: bare_extraction(path), repeat),
-               best(lambda: auditor.audit_path(path), repeat), right, unknown, total)
+    bare_s, audit_s = best([lambda: bare_extraction(path), lambda: auditor.audit_path(path)], repeat)
+    return Row(name, result.report.metadata["pages"], bare_s, audit_s, right, unknown, total)
 
 
 def cases(auditor: Auditor, folder: Path) -> list[tuple[str, Path, Cells]]:
