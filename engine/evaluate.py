@@ -277,8 +277,13 @@ def _summarise(rule: Rule, results: list[tuple[str, str]], report: Report) -> Ch
 
 def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
     """Where a finding points: the rule's location template, completed from the model."""
-    spec = {k: expr.substitute(str(v), inst.bindings) for k, v in inst.rule.location.items()}
     f = fact.fields
+    spec = {}
+    for key, value in inst.rule.location.items():      # {placeholders}: bindings, then fact fields
+        text = expr.substitute(expr.substitute(str(value), inst.bindings), {k: v for k, v in f.items()
+                                                                          if isinstance(v, (str, int))})
+        if "{" not in text:
+            spec[key] = text
     loc = FindingLocation()
     if fact.kind in ("claim", "section"):
         loc.section, loc.line = f.get("section", f.get("number")), f.get("line")

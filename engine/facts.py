@@ -90,6 +90,22 @@ def _named_agency(named: str | None, agency: str | None) -> str | None:
     return named
 
 
+def _layout_mismatch(report: Report, expected: str | None) -> dict[str, Any]:
+    """The first table printed in another format than the year requires, and a row that shows it."""
+    if expected not in template.FORMATS:
+        return {}
+    for name in template.TABLE_NAMES:
+        table = report.tables.get(name)
+        if table is None or table.format not in template.FORMATS or table.format == expected:
+            continue
+        wanted = set(template.layout(name, expected).row_keys())
+        row = next((r for r in table.rows_found if r not in wanted), None)
+        label = template.layout(name, table.format).row(row).label if row else None
+        return {"mismatch_table": name, "mismatch_table_title": template.TABLE_TITLES[name],
+                "mismatch_layout": table.format, "mismatch_row": row, "mismatch_row_label": label}
+    return {}
+
+
 def effective_format(report: Report, year: int | None = None) -> str | None:
     """The format a report is judged by: from its year when known, else from its table labels."""
     year = report.year if year is None else year
@@ -155,6 +171,7 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
     for sec in report.sections:
         if sec.number <= 6:
             f[f"section_text.{sec.number}"] = to_simplified(sec.text.strip())
+    f.update(_layout_mismatch(report, template.expected_format(year)))
     s1 = report.section(1)
     if s1 is not None:
         years = Counter(int(y) for y in _YEAR_TOKEN.findall(s1.text))

@@ -298,7 +298,9 @@ def test_hongze_2024_outdated_single_row_other_handling(real):
     b6 = table.cells[("B6", "NP")].location
     assert (b6.page, b6.element) == (4, "page[4]/table[1]/row[8]")
     meta = [f for f in result.findings if f.rule == "META-002"]
-    assert len(meta) == 1 and meta[0].location.page == 2 and "mixed" in meta[0].message
+    assert len(meta) == 1 and "mixed" in meta[0].message and "（六）其他处理" in meta[0].message
+    loc = meta[0].location      # it points at 表三's single （六） row, on page 4
+    assert (loc.table, loc.row, loc.page) == ("applications", "B6", 4)
     typo = next(f for f in result.findings if f.rule == "STRUCT-011")
     assert (typo.location.row, typo.location.page) == ("B3_2", 3)
 
@@ -308,7 +310,8 @@ def test_check_command_on_hongze_2024(capsys):
     out = capsys.readouterr().out
     assert code == 1
     line = next(x for x in out.splitlines() if "META-002" in x)
-    assert "应使用2021年版格式" in line and "第 2 页" in line
+    assert "应使用2021年版格式" in line and "收到和处理政府信息公开申请情况表按2019年版格式" in line
+    assert "第 4 页" in line
 
 
 # ==== the samples rendered as PDF ===============================================================
