@@ -32,7 +32,7 @@ __all__ = ["read_docx", "MAX_UNCOMPRESSED", "MAX_ENTRIES", "MAX_RATIO"]
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024    # all entries of the zip, uncompressed
 MAX_ENTRIES = 5000
-MAX_RATIO = 100                        # for entries over _RATIO_FLOOR bytes
+MAX_RATIO = 200                        # for entries over _RATIO_FLOOR bytes (Word XML: 5-50 times)
 _RATIO_FLOOR = 1024 * 1024
 
 _DEFAULT_MAIN = "word/document.xml"
@@ -99,7 +99,7 @@ def _safe(xml: bytes) -> bytes:
 def _xml(xml: bytes) -> ET.Element:
     try:
         return ET.fromstring(_safe(xml))
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError) as exc:      # LookupError: an unknown declared encoding
         raise UnsupportedDocument(f"DOCX 的 XML 无法解析（{exc}）") from None
 
 
@@ -321,7 +321,7 @@ class _Body:
         parser.CharacterDataHandler = self.data
         try:
             parser.Parse(xml, True)
-        except expat.ExpatError as exc:
+        except (expat.ExpatError, LookupError) as exc:   # LookupError: an unknown declared encoding
             raise UnsupportedDocument(f"DOCX 的正文 XML 无法解析（{exc}）") from None
         while self.tables_open:
             self._close_table()

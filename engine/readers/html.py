@@ -154,12 +154,15 @@ class _Page:
                 continue
             if event == "start":
                 chrome = self._skipped(tag, el.attrib)
-                if chrome is None:
+                if chrome is None and (tag not in ("td", "th") or len(el) or not self._tables):
                     self._start(tag, el)
                     self._data(el.text, el.sourceline)
                     continue
                 walker.skip_subtree()
                 skipped = el
+                if chrome is None:
+                    self._leaf_cell(el)
+                    continue
                 self._flush()
                 if chrome:
                     self._chrome(el)
@@ -278,6 +281,7 @@ class _Page:
     def _open_cell(self, el: etree._Element) -> None:
         if not self._tables:
             return
+        self._flush()
         if self._tables[-1].row is None:            # a cell outside any row: a row of its own
             self._open_row(el.sourceline)
         table = self._tables[-1]
@@ -286,6 +290,16 @@ class _Page:
         table.cell = GridCell([], Location(line=el.sourceline, element=element),
                               colspan=span(el.get("colspan")), rowspan=span(el.get("rowspan")))
         table.row.cells.append(table.cell)
+
+    def _leaf_cell(self, el: etree._Element) -> None:
+        """A cell with text only (most cells): read at once."""
+        self._open_cell(el)
+        cell = self._tables[-1].cell
+        text = _clean(el.text) if el.text else ""
+        if text:
+            self.kept += len(text)
+            cell.blocks.append(SourceLine(text, cell.location))
+        self._tables[-1].cell = None
 
     def _close_cell(self) -> None:
         if self._tables:
