@@ -18,13 +18,14 @@ import io
 import random
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from xxgk_audit.engine import template
-from xxgk_audit.engine.model import Report, Table
+from xxgk_audit.engine.model import Location, Report, Table
 from xxgk_audit.engine.readers import read_text
 
 __all__ = ["Cell", "Grid", "Para", "load", "blocks", "truth", "render_html", "render_docx"]
@@ -63,7 +64,8 @@ _MARKUP = re.compile(r"^[#\s]+")
 def blocks(report: Report) -> list[Para | Grid]:
     """The report in reading order: prose lines as paragraphs, each table where it starts."""
     lines = report.text.split("\n")
-    starts, inside = {}, set()
+    starts: dict[int, str] = {}
+    inside: set[int] = set()
     for name, table in report.tables.items():
         seen = [loc.line for loc in _locations(table) if loc.line is not None]
         starts[min(seen)] = name
@@ -81,7 +83,7 @@ def blocks(report: Report) -> list[Para | Grid]:
     return out
 
 
-def _locations(table: Table):
+def _locations(table: Table) -> Iterator[Location]:
     yield table.location
     yield from (lm.location for lm in table.labels)
     yield from (cell.location for cell in table.cells.values())

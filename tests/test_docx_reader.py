@@ -178,8 +178,11 @@ def test_run_text_tabs_breaks_hidden_runs_fallbacks_and_wrappers() -> None:
         '<mc:Fallback><w:t>文本框</w:t></mc:Fallback></mc:AlternateContent></w:r></w:p>'
         '<w:p><w:del><w:r><w:delText>删除的</w:delText></w:r></w:del><w:ins><w:r><w:t>插入的</w:t></w:r></w:ins>'
         '<w:r><w:t>规章</w:t><w:tab/><w:t>0</w:t></w:r></w:p>'
+        '<w:p><w:r><w:t>前文</w:t></w:r><w:r><w:txbxContent><w:p><w:pPr><w:tabs><w:tab w:pos="1"/></w:tabs></w:pPr>'
+        '<w:r><w:t>框内</w:t></w:r></w:p></w:txbxContent></w:r><w:r><w:t>后文</w:t></w:r></w:p>'
     )
-    assert lines_of(package(body)) == ["一、总体情况", "第二行", "内容控件中的段落", "文本框", "插入的规章\t0"]
+    assert lines_of(package(body)) == ["一、总体情况", "第二行", "内容控件中的段落", "文本框", "插入的规章\t0",
+                                       "前文", "框内", "后文"]
 
 
 def test_strict_ooxml_namespace() -> None:

@@ -359,6 +359,7 @@ class _Body:
         elif local == "p" and self.para is not None:
             if self.nested:
                 self.nested -= 1
+                self.para.parts.append("\n")
             else:
                 self._close_paragraph()
         elif self.para is not None:
@@ -378,10 +379,13 @@ class _Body:
     def _in_paragraph(self, local: str, val: str | None) -> None:
         para = self.para
         if local == "p":
-            self.nested += 1            # a text box's paragraph: its text joins this one
+            self.nested += 1            # a text box's paragraph: a line of its own within this one
+            para.parts.append("\n")
         elif local == "pPr":
-            self.in_ppr = not self.nested
-        elif self.in_ppr:
+            self.in_ppr = True
+        elif self.in_ppr:               # paragraph properties: tab stops, the mark's run properties…
+            if self.nested:
+                return
             if local == "numId":
                 para.num_id = val
             elif local == "ilvl":

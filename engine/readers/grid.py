@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Union
 
-from ..model import Location, Report
+from ..model import Cell, Location, Report
 from . import UnsupportedDocument
 from .lines import SourceLine, grid_lines
 
@@ -69,6 +69,7 @@ class Grid:
 
 
 Block = Union[SourceLine, Grid]
+Pins = dict[str, list[GridCell | None]]   # row element -> its fields' cells (None: a covered position)
 
 
 class CellBudget:
@@ -95,7 +96,6 @@ def span(value: str | None) -> int:
         return 1
     digits = _LEADING_DIGITS.match(value)
     return min(max(int(digits[1]), 1), MAX_SPAN) if digits else 1
-Pins = dict[str, list[GridCell | None]]   # row element -> its fields' cells (None: a covered position)
 
 
 def flatten(blocks: list[Block]) -> tuple[list[SourceLine], Pins]:
@@ -176,7 +176,7 @@ def pin_cells(report: Report, pins: Pins) -> None:
         labels: dict[str, set[str]] = {}
         for lm in table.labels:
             labels.setdefault(lm.location.element or "", set()).add(lm.written)
-        rows: dict[str, list] = {}
+        rows: dict[str, list[Cell]] = {}
         for cell in table.cells.values():
             if cell.location.element in pins:
                 rows.setdefault(cell.location.element, []).append(cell)

@@ -37,7 +37,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 _DECLARED = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)"""
                        rb"""|<\?xml[^>]*?encoding\s*=\s*["']([a-z0-9_.:-]+)""", re.IGNORECASE)
 _DECLARATION_BYTES = 16384
-_GB_FAMILY = frozenset({"gb2312", "gbk", "cp936", "gb18030", "hz", "euc_cn"})
+_GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030"})     # codec names after codecs.lookup (cp936 is gbk)
 _GARBLED = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _GARBLE_SAMPLE = 200_000
@@ -154,18 +154,19 @@ class _Page:
                 continue
             if event == "start":
                 chrome = self._skipped(tag, el.attrib)
-                if chrome is None and (tag not in ("td", "th") or len(el) or not self._tables):
+                leaf = chrome is None and tag in ("td", "th") and not len(el) and bool(self._tables)
+                if chrome is None and not leaf:
                     self._start(tag, el)
                     self._data(el.text, el.sourceline)
                     continue
-                walker.skip_subtree()
+                walker.skip_subtree()           # its content is read at once (a text-only cell) or not at all
                 skipped = el
-                if chrome is None:
+                if leaf:
                     self._leaf_cell(el)
-                    continue
-                self._flush()
-                if chrome:
-                    self._chrome(el)
+                else:
+                    self._flush()
+                    if chrome:
+                        self._chrome(el)
             else:
                 if el is skipped:
                     skipped = None
