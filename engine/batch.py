@@ -21,14 +21,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import template
+from . import similarity, template
 from .audit import Auditor, ReportResult, error_result
 from .evaluate import RuleEngine
 from .facts import Context, Fact, jsonable
 from .findings import Finding
 from .model import Report
 from .rulepack import Rule
-from .store import Store, add_findings, content_hash, run_reports
+from .store import Store, add_findings, content_hash, run_reports, year_reports
 
 __all__ = ["BatchSettings", "BatchCounts", "run_batch", "read_manifest", "ManifestError", "default_jobs",
            "progress_printer", "tables_of", "cross_report_findings", "WORKER_CRASH"]
@@ -70,11 +70,16 @@ def _audit_one(path: str, ctx: Context) -> ReportResult:
 
 
 def _slim(result: ReportResult) -> ReportResult:
-    """What travels back to the parent: identity and tables, not the full text."""
+    """What travels back to the parent: identity, tables and what copy detection needs."""
     rep = result.report
     if rep is not None:
+        section5 = rep.section(5)
+        text = similarity.normalise(rep.text, rep.agency)
+        metadata = {**rep.metadata, "similarity": {
+            "text": text, "section5": section5.text if section5 else None,
+            "signature": similarity.signature(similarity.shingles(text))}}
         result.report = Report(path=rep.path, kind=rep.kind, title=rep.title, agency=rep.agency, year=rep.year,
-                               format=rep.format, tables=rep.tables, metadata=dict(rep.metadata))
+                               format=rep.format, tables=rep.tables, metadata=metadata)
     return result
 
 
@@ -217,31 +222,73 @@ def read_manifest(path: Path) -> list[tuple[Path, Context]]:
 
 
 def cross_report_findings(store: Store, run_id: int, rules: list[Rule]) -> Iterator[tuple[str, list[Finding]]]:
-    """Rules over a report and the same agency's prior-year report (fact kind `pair`).
+    """Rules over two reports at once (fact kind `pair`): a report with the same agency's prior-year
+    report (carry-over chain, copied text or tables) and with other agencies' reports of the same
+    year whose text is near it (found by MinHash/LSH, not by comparing all pairs).
 
-    The prior year comes from this batch or from earlier runs in the store; the findings are
+    The other report comes from this batch or from earlier runs in the store; the findings are
     added to the store. Yields (path, findings) for reports with findings, in path order.
     """
     pair_rules = [r for r in rules if r.fact == "pair"]
     if not pair_rules:
         return
     engine = RuleEngine(pair_rules)
-    for report_id, path, agency, year, tables_json in run_reports(store, run_id):
-        if not agency or not year or not tables_json:
+    rows = list(run_reports(store, run_id))
+    peers = _peer_facts(store, rows)
+    for row in rows:
+        if not row["agency"] or not row["year"]:
             continue
-        prior = store.latest(agency, year - 1)
-        if prior is None or not prior["tables_json"]:
-            continue
-        fields = _pair_fields(json.loads(tables_json), json.loads(prior["tables_json"]))
-        fields.update(format=template.expected_format(year), prev_year=year - 1, prev_path=prior["path"])
-        report = Report(path=path, kind="", agency=agency, year=year)
-        findings = engine.findings_on(report, [Fact("pair", fields)])
+        facts = peers.get(row["id"], [])
+        prior = store.latest(row["agency"], row["year"] - 1)
+        if prior is not None:
+            facts.insert(0, Fact("pair", _prior_fields(row, prior)))
+        report = Report(path=row["path"], kind="", agency=row["agency"], year=row["year"])
+        findings = engine.findings_on(report, facts) if facts else []
         if findings:
-            add_findings(store, report_id, findings)
-            yield path, findings
+            add_findings(store, row["id"], findings)
+            yield row["path"], findings
 
 
-def _pair_fields(tables: dict[str, dict[str, Any]], prior: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """This year's applications cells as they are, the prior year's as prev.ROW.COL."""
-    own = tables.get("applications", {})
-    return {**own, **{f"prev.{k}": v for k, v in prior.get("applications", {}).items()}}
+def _loads(text: str | None) -> dict[str, Any]:
+    return json.loads(text) if text else {}
+
+
+def _prior_fields(row: dict[str, Any], prior: dict[str, Any]) -> dict[str, Any]:
+    own, before = _loads(row["tables_json"]), _loads(prior["tables_json"])
+    fields: dict[str, Any] = {"relation": "prior", "format": template.expected_format(row["year"]),
+                              "prev_year": prior["year"], "prev_path": prior["path"]}
+    fields.update(own.get("applications", {}))
+    fields.update({f"prev.{k}": v for k, v in before.get("applications", {}).items()})
+    if own and before:
+        fields["tables_identical"] = own == before
+        fields["nonzero_cells"] = sum(1 for t in own.values() for v in t.values() if v)
+    if row["text"] and prior["text"]:
+        fields["similarity.text"] = round(similarity.jaccard(similarity.shingles(row["text"]),
+                                                             similarity.shingles(prior["text"])), 3)
+    if row["section5"] and prior["section5"]:
+        mine, theirs = (similarity.normalise(t, row["agency"]) for t in (row["section5"], prior["section5"]))
+        fields["similarity.section5"] = round(similarity.jaccard(similarity.shingles(mine),
+                                                                 similarity.shingles(theirs)), 3)
+        fields["passage"] = similarity.shared_passage(row["section5"], theirs)
+    return fields
+
+
+def _peer_facts(store: Store, rows: list[dict[str, Any]]) -> dict[int, list[Fact]]:
+    """Pair facts of reports whose text is near another agency's report of the same year."""
+    out: dict[int, list[Fact]] = {}
+    in_run = {row["id"] for row in rows}
+    for year in sorted({row["year"] for row in rows if row["year"]}):
+        reports = {r["id"]: r for r in year_reports(store, year) if r["signature"]}
+        for a, b in sorted(similarity.candidate_pairs((i, r["signature"]) for i, r in reports.items())):
+            ra, rb = reports[a], reports[b]
+            if ra["agency"] and ra["agency"] == rb["agency"]:
+                continue
+            score = round(similarity.jaccard(similarity.shingles(ra["text"]), similarity.shingles(rb["text"])), 3)
+            for mine, other in ((ra, rb), (rb, ra)):
+                if mine["id"] in in_run:
+                    out.setdefault(mine["id"], []).append(Fact("pair", {
+                        "relation": "peer", "format": template.expected_format(year),
+                        "similarity.text": score, "peer_agency": other["agency"] or "（未知机关）",
+                        "peer_path": other["path"],
+                        "passage": similarity.shared_passage(mine["section5"] or "", other["text"] or "")}))
+    return out

@@ -314,7 +314,7 @@ def _batch(args: argparse.Namespace) -> int:
                      errors=counts.errors)
     store.close()
     print(f"共 {counts.files} 份报告：审核 {counts.audited}，未变化跳过 {counts.skipped}，无法审核 {counts.errors}；"
-          f"通过 {summary.statuses['pass']}，不通过 {summary.statuses['fail']}；跨年度问题 "
+          f"通过 {summary.statuses['pass']}，不通过 {summary.statuses['fail']}；跨报告问题 "
           f"{sum(len(c['findings']) for c in cross)} 条（cross_report.json）。结果：{outdir / 'index.html'}",
           file=sys.stderr)
     return EXIT_OK if summary.all_pass or args.exit_zero else EXIT_FAIL

@@ -79,8 +79,9 @@ def _baseline(rule: Rule, fmt: str) -> dict[str, Any]:
     if rule.fact == "pair":
         cells = next(f.fields for f in facts if f.kind == "applications")
         own = {k: v for k, v in cells.items() if "." in k and k.split(".")[0].isupper()}
-        return {"format": fmt, "prev_year": 2022, "prev_path": "（上一年度报告）", **own,
-                **{f"prev.{k}": v for k, v in own.items()}}
+        return {"format": fmt, "relation": "prior", "prev_year": 2022, "prev_path": "（上一年度报告）", **own,
+                **{f"prev.{k}": v for k, v in own.items()}, "similarity.text": 0.3, "similarity.section5": 0.3,
+                "tables_identical": False, "nonzero_cells": 0, "passage": ""}
     if rule.fact == "label":
         return {"format": fmt, "table": "applications", "role": "row", "key": "B3_2",
                 "written": "2.其他法律行政法规禁止公开", "template": "2.其他法律行政法规禁止公开",

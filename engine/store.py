@@ -4,7 +4,8 @@ Schema (see also docs/BATCH.md):
 
     runs(id, started, finished, input, rules_version, jobs, files, audited, skipped, errors)
     reports(id, path, content_hash, rules_version, run_id, status, error, agency, year, format,
-            kind, tables_json, audited_at)          -- one row per (path, content, rule packs)
+            kind, tables_json, audited_at,          -- one row per (path, content, rule packs)
+            text, section5, signature)              -- for copy detection (engine/similarity.py)
     findings(report_id, seq, rule, severity, title, message, section, table_name, row_key,
              column_key, line, page, expected_json, actual_json)
 
@@ -27,7 +28,7 @@ from .facts import jsonable
 from .findings import Finding, FindingLocation
 from .rulepack import Rule
 
-__all__ = ["Store", "content_hash", "rules_version", "run_reports", "add_findings"]
+__all__ = ["Store", "content_hash", "rules_version", "run_reports", "year_reports", "add_findings"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -38,7 +39,9 @@ CREATE TABLE IF NOT EXISTS reports (
     id INTEGER PRIMARY KEY, path TEXT NOT NULL, content_hash TEXT NOT NULL, rules_version TEXT NOT NULL,
     run_id INTEGER NOT NULL REFERENCES runs(id), status TEXT NOT NULL, error TEXT,
     agency TEXT, year INTEGER, format TEXT, kind TEXT, tables_json TEXT, audited_at REAL NOT NULL,
+    text TEXT, section5 TEXT, signature BLOB,
     UNIQUE (path, content_hash, rules_version));
+CREATE INDEX IF NOT EXISTS reports_year ON reports (year);
 CREATE INDEX IF NOT EXISTS reports_agency_year ON reports (agency, year);
 CREATE TABLE IF NOT EXISTS findings (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
@@ -100,13 +103,15 @@ class Store:
         with self.db:
             self.db.execute("DELETE FROM reports WHERE path = ? AND content_hash = ? AND rules_version = ?",
                             (result.path, digest, version))
+            texts = rep.metadata.get("similarity", {}) if rep else {}
             cur = self.db.execute(
                 "INSERT INTO reports (path, content_hash, rules_version, run_id, status, error, agency, year, "
-                "format, kind, tables_json, audited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "format, kind, tables_json, audited_at, text, section5, signature) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (result.path, digest, version, run_id, result.status, result.error,
                  rep.agency if rep else None, rep.year if rep else None, rep.format if rep else None,
                  rep.kind if rep else None, json.dumps(tables, ensure_ascii=False) if tables else None,
-                 time.time()))
+                 time.time(), texts.get("text"), texts.get("section5"), texts.get("signature")))
             report_id = int(cur.lastrowid)
             self.db.executemany(_INSERT_FINDING, _finding_rows(report_id, 0, result.findings))
         return report_id
@@ -127,7 +132,7 @@ class Store:
 
     def latest(self, agency: str, year: int) -> dict[str, Any] | None:
         """The most recently audited report of an agency and year (for cross-year rules)."""
-        cols = ("id", "path", "status", "agency", "year", "format", "tables_json")
+        cols = ("id", "path", "status", "agency", "year", "format", "tables_json", "text", "section5")
         row = self.db.execute(f"SELECT {', '.join(cols)} FROM reports WHERE agency = ? AND year = ? "
                               "ORDER BY audited_at DESC LIMIT 1", (agency, year)).fetchone()
         return None if row is None else dict(zip(cols, row))
@@ -144,10 +149,22 @@ class Store:
             yield year, path, status, [tuple(f) for f in found]
 
 
-def run_reports(store: Store, run_id: int) -> Iterator[tuple[int, str, str | None, int | None, str | None]]:
-    """(id, path, agency, year, tables_json) of the reports a run audited, in path order."""
-    yield from store.db.execute("SELECT id, path, agency, year, tables_json FROM reports WHERE run_id = ? "
-                                "AND status != 'error' ORDER BY path", (run_id,))
+_REPORT_COLUMNS = ("id", "path", "agency", "year", "tables_json", "text", "section5", "signature", "run_id")
+
+
+def run_reports(store: Store, run_id: int) -> Iterator[dict[str, Any]]:
+    """The reports a run audited (readable ones), in path order."""
+    for row in store.db.execute(f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports WHERE run_id = ? "
+                                "AND status != 'error' ORDER BY path", (run_id,)):
+        yield dict(zip(_REPORT_COLUMNS, row))
+
+
+def year_reports(store: Store, year: int) -> Iterator[dict[str, Any]]:
+    """The latest audit of every report of a year (for cross-agency comparison)."""
+    for row in store.db.execute(
+            f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports r WHERE year = ? AND status != 'error' AND "
+            "audited_at = (SELECT MAX(audited_at) FROM reports x WHERE x.path = r.path)", (year,)):
+        yield dict(zip(_REPORT_COLUMNS, row))
 
 
 def add_findings(store: Store, report_id: int, findings: list[Finding]) -> None:

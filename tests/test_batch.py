@@ -50,10 +50,11 @@ def test_batch_writes_everything_and_finds_the_broken_carry_over(folder, tmp_pat
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["summary"]["reports"] == 4
     cross = json.loads((out / "cross_report.json").read_text(encoding="utf-8"))
-    assert [c["path"].endswith("2024/env.txt") for c in cross] == [True]
-    found = {(f["location"]["column"], f["severity"]) for f in cross[0]["findings"]}
+    carry = [(c["path"], f) for c in cross for f in c["findings"] if f["rule"] == "XREF-009"]
+    assert {path.rsplit("reports/", 1)[1] for path, _ in carry} == {"2024/env.txt"}
+    found = {(f["location"]["column"], f["severity"]) for _, f in carry}
     assert found == {("NP", "warning"), ("TOT", "error")}
-    assert "2023年度报告的结转下年度为 1 件" in cross[0]["findings"][0]["message"]
+    assert "2023年度报告的结转下年度为 1 件" in carry[0][1]["message"]
     # the carry-over finding is in the store, so history shows it
     assert cli.main(["history", "某市生态环境局", "--store", str(out / "audit.db")]) == 0
     history = capsys.readouterr().out
@@ -68,8 +69,9 @@ def test_rerun_skips_unchanged_and_reaudits_changed_files(folder, tmp_path, caps
     assert "审核 0，未变化跳过 4" in capsys.readouterr().err
     (folder / "2024" / "env.txt").write_text(next_year(1), encoding="utf-8")
     cli.main(["batch", str(folder), "--out", str(out), "--jobs", "1"])
-    err = capsys.readouterr().err
-    assert "审核 1，未变化跳过 3" in err and "跨年度问题 0 条" in err
+    assert "审核 1，未变化跳过 3" in capsys.readouterr().err
+    cross = json.loads((tmp_path / "out" / "cross_report.json").read_text(encoding="utf-8"))
+    assert not [f for c in cross for f in c["findings"] if f["rule"] == "XREF-009"]   # the chain holds now
 
 
 def _run(folder: Path, store: Store, jobs: int, on_result=lambda r, s: None):
@@ -121,3 +123,37 @@ def test_manifest_gives_context_per_file(folder, tmp_path):
     assert path == (folder / "2023" / "env.txt").resolve()
     result = Auditor().audit_path(path, ctx)
     assert "META-004" in [f.rule for f in result.findings]     # published after 1月31日
+
+
+def test_copies_from_last_year_and_from_another_agency_are_found(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "env-2023.txt").write_text(CLEAN, encoding="utf-8")
+    # the same agency's next report, copied: only years and the carry-over figures changed
+    (reports / "env-2024.txt").write_text(next_year(1), encoding="utf-8")
+    # another agency's 2023 report copied from this one
+    (reports / "water-2023.txt").write_text(CLEAN.replace("某市生态环境局", "某市水务局"), encoding="utf-8")
+    # an unrelated report of the same year
+    (reports / "luolong-2020.txt").write_bytes((SAMPLES / "seed-luolong-2020.txt").read_bytes())
+    out = tmp_path / "out"
+    cli.main(["batch", str(reports), "--out", str(out), "--jobs", "2"])
+    capsys.readouterr()
+    cross = {Path(c["path"]).name: c["findings"] for c in json.loads((out / "cross_report.json").read_text("utf-8"))}
+    rules_2024 = {f["rule"] for f in cross["env-2024.txt"]}
+    assert {"TEXT-005", "TEXT-006"} <= rules_2024
+    text005 = next(f for f in cross["env-2024.txt"] if f["rule"] == "TEXT-005")
+    assert "2023年度报告" in text005["message"] and "政策解读形式较为单一" in text005["message"]
+    peer = [f for f in cross["water-2023.txt"] if f["rule"] == "TEXT-006"]
+    assert peer and "某市生态环境局" in peer[0]["message"]
+    assert "luolong-2020.txt" not in cross          # its own text: not near any other report
+
+
+def test_lsh_finds_near_duplicates_without_comparing_all_pairs():
+    from xxgk_audit.engine import similarity
+    base = similarity.normalise(CLEAN)
+    other = similarity.normalise(CLEAN.replace("政策解读", "解读政策"))
+    unrelated = similarity.normalise((SAMPLES / "seed-luolong-2020.txt").read_text(encoding="utf-8"))
+    sigs = [(1, similarity.signature(similarity.shingles(base))),
+            (2, similarity.signature(similarity.shingles(other))),
+            (3, similarity.signature(similarity.shingles(unrelated)))]
+    assert similarity.candidate_pairs(sigs) == {(1, 2)}
