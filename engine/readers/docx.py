@@ -270,6 +270,7 @@ def _level(lvl: ET.Element, w: _Names) -> _Level:
 # ---- the body ----------------------------------------------------------------------------------
 _W_NAMESPACES = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
                  "http://purl.oclc.org/ooxml/wordprocessingml/main")
+_VAL, _STRICT_VAL = (f"{ns}}}val" for ns in _W_NAMESPACES)
 _MC_FALLBACK = "http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _RUN_MARKS = {"tab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
 
@@ -335,15 +336,14 @@ class _Body:
         local = self.local.get(name)
         if local is None:
             return
-        val = _attr(attrs, "val")
         if self.para is not None:
-            self._in_paragraph(local, val)
+            self._in_paragraph(local, attrs)
         elif local == "p":
             self._open_paragraph()
         elif local == "tbl":
             self._open_table()
         elif self.tables_open:
-            self._in_table(local, val)
+            self._in_table(local, attrs)
 
     def end(self, name: str) -> None:
         if self.skip:
@@ -376,7 +376,7 @@ class _Body:
             self.para.parts.append(text)
 
     # ---- paragraphs
-    def _in_paragraph(self, local: str, val: str | None) -> None:
+    def _in_paragraph(self, local: str, attrs: dict[str, str]) -> None:
         para = self.para
         if local == "p":
             self.nested += 1            # a text box's paragraph: a line of its own within this one
@@ -387,17 +387,17 @@ class _Body:
             if self.nested:
                 return
             if local == "numId":
-                para.num_id = val
+                para.num_id = _val_of(attrs)
             elif local == "ilvl":
-                para.ilvl = val
+                para.ilvl = _val_of(attrs)
             elif local == "pStyle":
-                para.style = val
+                para.style = _val_of(attrs)
         elif local == "r":
             self.hidden = False
         elif local == "rPr":
             self.in_rpr = True
         elif local == "vanish" and self.in_rpr:
-            self.hidden = val not in ("0", "false")
+            self.hidden = _val_of(attrs) not in ("0", "false")
         elif local == "t":
             self.in_text = True
         elif local in _RUN_MARKS and not self.hidden:
@@ -439,7 +439,7 @@ class _Body:
         table = self.tables_open.pop()
         table.sink.append(table.grid)
 
-    def _in_table(self, local: str, val: str | None) -> None:
+    def _in_table(self, local: str, attrs: dict[str, str]) -> None:
         table = self.tables_open[-1]
         if local == "tr":
             table.row = GridRow([], Location(element=f"{table.name}/tr[{len(table.grid.rows) + 1}]"))
@@ -447,27 +447,24 @@ class _Body:
             table.cells = 0
         elif table.row is None:
             return
-        elif local == "gridBefore" and table.cell is None and val and val != "0":
+        elif local == "gridBefore" and table.cell is None and _val_of(attrs) not in (None, "", "0"):
             # the row starts further right: one empty position
-            table.row.cells.append(GridCell([], table.row.location, colspan=span(val), covered=True))
+            table.row.cells.append(GridCell([], table.row.location, colspan=span(_val_of(attrs)), covered=True))
         elif local == "tc":
             self.budget.take()
             table.cells += 1
             table.cell = GridCell([], Location(element=f"{table.row.location.element}/td[{table.cells}]"))
             table.row.cells.append(table.cell)
         elif local == "gridSpan" and table.cell is not None:
-            table.cell.colspan = span(val)
+            table.cell.colspan = span(_val_of(attrs))
         elif local == "vMerge" and table.cell is not None:
-            table.cell.covered = val != "restart"
+            table.cell.covered = _val_of(attrs) != "restart"
 
 
-def _attr(attrs: dict[str, str], local: str) -> str | None:
-    """An attribute by its local name (w:val in either namespace)."""
-    for ns in _W_NAMESPACES:
-        value = attrs.get(f"{ns}}}{local}")
-        if value is not None:
-            return value
-    return None
+def _val_of(attrs: dict[str, str]) -> str | None:
+    """The w:val attribute (in either namespace)."""
+    value = attrs.get(_VAL, None)
+    return value if value is not None else attrs.get(_STRICT_VAL)
 
 
 def _refuse_declarations(*_: object) -> None:
