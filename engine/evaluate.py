@@ -155,9 +155,17 @@ class RuleEngine:
                 for ruleset in chunks:
                     used.add(ruleset)
                     fired |= self._assert(ruleset, fact.kind, payload)
+                fmt = fact.fields.get("format")
+                members = self._members[_slot(fmt)]
+                outside = (NOT_ASSESSABLE, "格式版本无法确定") if fmt is None else (NOT_APPLICABLE, "")
+                claim = fact.fields.get("claim") if fact.kind == "claim" else None
                 for inst_number, inst in self._numbered.get(fact.kind, ()):
-                    status, reason = self._status(inst_number, inst, fact, fired)
-                    results.append((fact, inst, status, reason))
+                    if claim is not None and claim != inst.name:
+                        results.append((fact, inst, NOT_APPLICABLE, ""))
+                    elif inst_number not in members:
+                        results.append((fact, inst, *outside))
+                    else:
+                        results.append((fact, inst, *self._status(inst_number, inst, fact, fired)))
         finally:
             for ruleset in used:
                 try:
@@ -189,11 +197,7 @@ class RuleEngine:
         return set(self._fired)
 
     def _status(self, number: int, inst: Instance, fact: Fact, fired: set[int]) -> tuple[str, str]:
-        fmt = fact.fields.get("format")
-        if fact.kind == "claim" and fact.fields["claim"] != inst.name:
-            return NOT_APPLICABLE, ""
-        if number not in self._members[_slot(fmt)]:
-            return (NOT_ASSESSABLE, "格式版本无法确定") if fmt is None else (NOT_APPLICABLE, "")
+        """The outcome of an instance that applies to the fact (its claim and its format)."""
         if not inst.required <= fact.fields.keys():
             missing = [f for f in inst.required if f not in fact.fields]
             # durable has no "unknown": decide with three-valued logic, so that `a or b` with b
@@ -280,8 +284,10 @@ def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
     f = fact.fields
     spec = {}
     for key, value in inst.rule.location.items():      # {placeholders}: bindings, then fact fields
-        text = expr.substitute(expr.substitute(str(value), inst.bindings), {k: v for k, v in f.items()
-                                                                          if isinstance(v, (str, int))})
+        text = expr.substitute(str(value), inst.bindings)
+        if "{" in text:
+            text = _PLACEHOLDER.sub(lambda m: str(f[m.group(1)]) if isinstance(f.get(m.group(1)), (str, int))
+                                    else m.group(0), text)
         if "{" not in text:
             spec[key] = text
     loc = FindingLocation()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -51,6 +52,12 @@ def _chinese_int(text: str) -> int | None:
     if text.isdigit():
         return int(text)
     return _NUMERAL.get(text)
+
+
+@lru_cache(maxsize=64)
+def _simplified(text: str) -> str:
+    """Simplified characters; each section's text is asked for by several facts of one report."""
+    return to_simplified(text)
 
 
 def agency_kind(agency: str | None) -> str | None:
@@ -126,7 +133,7 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
         "has_title": bool(report.title),
         "has_period": bool(report.period_text),
         "text": report.text,
-        "full_text": to_simplified(report.text) if report.section(6) is not None else None,
+        "full_text": _simplified(report.text) if report.section(6) is not None else None,
         "preamble": report.preamble,
         "chars": len(report.text.strip()),
         "title_count": int(report.metadata.get("title_count", 1 if report.title else 0)),
@@ -170,7 +177,7 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
         f["published"] = published.year * 10000 + published.month * 100 + published.day
     for sec in report.sections:
         if sec.number <= 6:
-            f[f"section_text.{sec.number}"] = to_simplified(sec.text.strip())
+            f[f"section_text.{sec.number}"] = _simplified(sec.text).strip()
     f.update(_layout_mismatch(report, template.expected_format(year)))
     s1 = report.section(1)
     if s1 is not None:
@@ -215,7 +222,7 @@ def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
             # a section's text is known to be whole only when a later section follows it (or it
             # is the last one): copies cut short must not be judged for what they do not say
             if number == 6 or any(s.number > number for s in report.sections):
-                f["full_text"] = to_simplified(body)
+                f["full_text"] = _simplified(sec.text).strip()
         else:   # point at where the section should have been: the next section present
             later = [s.start_line for s in report.sections if s.number > number and s.start_line]
             if later:
@@ -313,7 +320,7 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
     report_fields = next(f.fields for f in facts if f.kind == "report")
     fmt = report_fields.get("format")
     sentences = [(sec, sentence.strip()) for sec in report.sections
-                 for sentence in _SENTENCE.findall(to_simplified(sec.text))]
+                 for sentence in _SENTENCE.findall(_simplified(sec.text))]
     out = []
     for name, spec, needed in claims:
         for sec, sentence in sentences:

@@ -48,3 +48,10 @@ def test_read_lines_moves_locations_to_the_source_document():
     assert cell.value == 1 and cell.location == Location(line=22, page=2, element="table[1]/tr[3]")
     section = report.section(4)
     assert section.start_line == 9 and section.page == 2
+
+
+def test_encrypted_word_file_gets_a_specific_reason(tmp_path):
+    locked = tmp_path / "report.docx"
+    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(ReadError, match="加密的 Office 文档"):
+        read_report(locked)

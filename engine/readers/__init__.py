@@ -46,10 +46,12 @@ _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<t
 
 
 def sniff(data: bytes, name: str = "") -> str:
-    """The kind of a document from its first bytes: "pdf", "docx", "html", "txt" or "binary"."""
+    """The kind of a document from its first bytes: "pdf", "docx", "html", "txt", "ole" or "binary"."""
     head = data[:4096]
     if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
         return "pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"                                  # encrypted Office file or old .doc
     if head.startswith(b"PK\x03\x04"):
         return "docx" if b"word/" in data[:65536] or name.lower().endswith(".docx") else "binary"
     if b"\x00" in head:
@@ -71,7 +73,8 @@ def read_document(path: str | Path, data: bytes) -> Report:
     kind = sniff(data, path.name)
     reader = READERS.get(kind)
     if reader is None:
-        what = "二进制数据" if kind == "binary" else f"{kind.upper()} 文档"
+        what = {"binary": "二进制数据", "ole": "加密的 Office 文档或旧版 .doc 文件，请另存为未加密的 .docx"}.get(
+            kind, f"{kind.upper()} 文档")
         raise UnsupportedDocument(f"无法识别或暂不支持的文件内容（{what}）")
     try:
         return reader(path, data)
