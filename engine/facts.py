@@ -277,11 +277,10 @@ def build_facts(report: Report, ctx: Context | None = None) -> list[Fact]:
     for name in template.TABLE_NAMES:
         table = report.tables.get(name)
         table_fmt = "pre2019" if fmt == "pre2019" else (table.format if table and table.format else fmt)
-        table_fact = Fact(name, _table_fact(name, table, table_fmt), table)
-        facts.append(table_fact)
-        cells.update((k, v) for k, v in table_fact.fields.items() if _TABLE_FIELD.match(k))
+        facts.append(Fact(name, _table_fact(name, table, table_fmt), table))
         if table is None:
             continue
+        cells.update((f"{r}.{c}", cell.value) for (r, c), cell in table.cells.items() if cell.value is not None)
         for (r, c), cell in table.cells.items():
             if cell.kind == "int":
                 continue
@@ -321,6 +320,8 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
     fmt = report_fields.get("format")
     sentences = [(sec, sentence.strip()) for sec in report.sections
                  for sentence in _SENTENCE.findall(_simplified(sec.text))]
+    anything = _any_claim([spec.pattern.pattern for _, spec, _ in claims])
+    sentences = [(sec, sentence) for sec, sentence in sentences if anything.search(sentence)]
     out = []
     for name, spec, needed in claims:
         for sec, sentence in sentences:
@@ -332,6 +333,16 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
                                         if k in report_fields and _TABLE_FIELD.match(k)})
                     out.append(fact)
     return out
+
+
+@lru_cache(maxsize=8)
+def _any_claim_cached(patterns: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{re.sub(r'[(][?]P<[a-z]+>', '(?:', p)})" for p in patterns))
+
+
+def _any_claim(patterns: list[str]) -> re.Pattern:
+    """One regex that finds the sentences any claim pattern could match (named groups dropped)."""
+    return _any_claim_cached(tuple(patterns))
 
 
 def _claim(name: str, spec: Any, sentence: str, sec: Section, report: Report) -> Fact | None:

@@ -26,7 +26,7 @@ CELL_KINDS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Location:
     """Where something sits in the source document. Unknown parts stay None."""
 
@@ -38,7 +38,7 @@ class Location:
         return {"line": self.line, "page": self.page, "element": self.element}
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     value: Number | None            # None when blank or unreadable: unknown, never zero
     raw: str
@@ -46,7 +46,7 @@ class Cell:
     location: Location = field(default_factory=Location)
 
 
-@dataclass
+@dataclass(slots=True)
 class LabelMatch:
     """A row/column/caption label as written, and the template label it was matched to."""
 
