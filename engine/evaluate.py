@@ -257,6 +257,8 @@ def _show(value: Any) -> str:
         return "（未知）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Decimal) and value.as_tuple().exponent < -4:   # a computed ratio: 45.45
+        return str(value.quantize(Decimal("0.01")))
     return str(value)
 
 

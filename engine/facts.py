@@ -361,6 +361,11 @@ def _claim(name: str, spec: Any, sentence: str, sec: Section, report: Report) ->
         if value is None:
             return None
         fields.update(value=value, approx=approx)
+    if "pct" in spec.pattern.groupindex:
+        percents = {m.group("pct") for m in matches if m.group("pct")}
+        if len(percents) != 1:
+            return None
+        fields["percent"] = Decimal(percents.pop())
     return Fact("claim", fields, sec)
 
 

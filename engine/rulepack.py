@@ -108,8 +108,11 @@ def table_field_names(kind: str, fmt: str) -> list[str]:
 
 
 def fact_field_names(kind: str, fmt: str) -> list[str]:
-    """Value fields of a table fact in template order (for sum() globs)."""
-    return table_field_names(kind, fmt) if kind in TABLE_KINDS else []
+    """Cell fields a fact of this kind may carry, in template order (for sum() globs): its own
+    table's, or every table's for kinds that carry copies of cells (report, claim, pair)."""
+    if kind in TABLE_KINDS:
+        return table_field_names(kind, fmt)
+    return [name for table in TABLE_KINDS for name in table_field_names(table, fmt)]
 
 
 def _loop_values(rule: Rule, fmt: str) -> list[tuple[str, dict[str, str]]]:
@@ -163,6 +166,10 @@ def _expand(rule: Rule) -> list[Instance]:
 
         when = compile_expr(rule.when)
         assert when is not None
+        try:    # durable's form is checked here, so that a bad condition names its file and rule
+            expr.to_durable(when, lambda field, pattern: "predicate")
+        except expr.ExprError as exc:
+            raise RuleError(f"{rule.path}: {rule.id}: {exc}") from None
         instances.append(Instance(
             rule=rule, key=key, bindings=bindings, formats=frozenset(formats), when=when,
             required=frozenset(expr.fields_of(when)), regexes=tuple(expr.regexes_of(when)),

@@ -143,10 +143,11 @@ def rule_page(rule: Rule) -> str:
     return "\n".join(lines)
 
 
-def _for_each_text(spec: str | dict[str, list[str]]) -> str:
+def _for_each_text(spec: str | dict[str, list[Any]]) -> str:
     if isinstance(spec, dict):
         (var, values), = spec.items()
-        return f"{var} ∈ {{{'，'.join(values)}}}"
+        keys = [str(v["key"]) if isinstance(v, dict) else str(v) for v in values]
+        return f"{var} ∈ {{{'，'.join(keys)}}}"
     return _FOR_EACH_LABELS.get(spec, spec)
 
 
