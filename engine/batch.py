@@ -257,8 +257,9 @@ def _prior_fields(row: dict[str, Any], prior: dict[str, Any]) -> dict[str, Any]:
     own, before = _loads(row["tables_json"]), _loads(prior["tables_json"])
     fields: dict[str, Any] = {"relation": "prior", "format": template.expected_format(row["year"]),
                               "prev_year": prior["year"], "prev_path": prior["path"]}
-    fields.update(own.get("applications", {}))
-    fields.update({f"prev.{k}": v for k, v in before.get("applications", {}).items()})
+    for table in template.TABLE_NAMES:       # cell keys do not repeat across the three tables
+        fields.update(own.get(table, {}))
+        fields.update({f"prev.{k}": v for k, v in before.get(table, {}).items()})
     if own and before:
         fields["tables_identical"] = own == before
         fields["nonzero_cells"] = sum(1 for t in own.values() for v in t.values() if v)

@@ -77,8 +77,8 @@ def _baseline(rule: Rule, fmt: str) -> dict[str, Any]:
         return {"format": fmt, "claim": rule.instances[0].name, "sentence": "（示例句子）", "section": 1,
                 "line": 1, "value": 0, "approx": False, **cells}
     if rule.fact == "pair":
-        cells = next(f.fields for f in facts if f.kind == "applications")
-        own = {k: v for k, v in cells.items() if "." in k and k.split(".")[0].isupper()}
+        own = {k: v for f in facts if f.kind in template.TABLE_NAMES for k, v in f.fields.items()
+               if "." in k and k.split(".")[0].isupper()}
         return {"format": fmt, "relation": "prior", "prev_year": 2022, "prev_path": "（上一年度报告）", **own,
                 **{f"prev.{k}": v for k, v in own.items()}, "similarity.text": 0.3, "similarity.section5": 0.3,
                 "tables_identical": False, "nonzero_cells": 0, "passage": ""}

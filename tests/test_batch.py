@@ -55,6 +55,9 @@ def test_batch_writes_everything_and_finds_the_broken_carry_over(folder, tmp_pat
     found = {(f["location"]["column"], f["severity"]) for _, f in carry}
     assert found == {("NP", "warning"), ("TOT", "error")}
     assert "2023年度报告的结转下年度为 1 件" in carry[0][1]["message"]
+    # 表二 copied unchanged: 15 valid 规范性文件 + 2 made - 1 repealed should be 16 in 2024
+    valid = [f for c in cross for f in c["findings"] if f["rule"] == "XREF-010"]
+    assert [(f["location"]["row"], f["expected"], f["actual"]) for f in valid] == [("NORM", 16, 15)]
     # the carry-over finding is in the store, so history shows it
     assert cli.main(["history", "某市生态环境局", "--store", str(out / "audit.db")]) == 0
     history = capsys.readouterr().out
