@@ -15,7 +15,7 @@ and every cell that cannot be read reported as unknown, never guessed.
 Speed: CPU time (time.process_time, one process, rules loaded once) per report of read_report
 and of read_report + audit, the best of --repeat passes: over the rendered variants (random values:
 many findings), over the five samples as text and rendered as they are, and over the official
-blank DOCX template (a real Word file, ~250 KB of XML) when shared/ is present.
+blank DOCX template (a real Word file, ~250 KB of XML; a copy is in tests/data/docx).
 
     .venv/bin/python benchmarks/accuracy.py [--variants 20] [--seed 1] [--repeat 3]
 """
@@ -42,7 +42,7 @@ from xxgk_audit.engine.model import Report  # noqa: E402
 from xxgk_audit.engine.normalize import parse_cell  # noqa: E402
 from xxgk_audit.engine.readers import read_text  # noqa: E402
 
-TEMPLATE = ROOT.parent / "shared" / "corpus" / "template-2021-blank.docx"
+TEMPLATE = ROOT / "tests" / "data" / "docx" / "template-2021-blank.docx"
 TARGET = 0.99
 
 RENDERERS: dict[str, tuple[str, Callable[[Report, random.Random], bytes]]] = {
