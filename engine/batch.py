@@ -45,6 +45,15 @@ class BatchSettings:
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
     fail_on: str = "error"
+    pages: bool = False         # render each report's HTML page in the worker, from the full report
+
+
+@dataclass
+class Audited:
+    """A worker's answer: the result (slimmed for the trip back) and its page, if asked for."""
+
+    result: ReportResult
+    page: str | None = None
 
 
 @dataclass
@@ -56,17 +65,25 @@ class BatchCounts:
 
 
 _AUDITOR: Auditor | None = None
+_PAGES: Callable[[ReportResult], str] | None = None
 
 
 def _init_worker(settings: BatchSettings) -> None:
-    global _AUDITOR
+    global _AUDITOR, _PAGES
     _AUDITOR = Auditor(list(settings.rule_dirs), list(settings.select) if settings.select else None,
                        list(settings.ignore) if settings.ignore else None, settings.fail_on)
+    _PAGES = None
+    if settings.pages:          # pages are rendered where the report is: the parent only writes them
+        from ..reports.html import INDEX_NAME, render_page
+        rules = {rule.id: rule for rule in _AUDITOR.rules}
+        _PAGES = lambda result: render_page(result, rules, INDEX_NAME)   # noqa: E731
 
 
-def _audit_one(path: str, ctx: Context) -> ReportResult:
+def _audit_one(path: str, ctx: Context) -> Audited:
     assert _AUDITOR is not None
-    return _slim(_AUDITOR.audit_path(path, ctx))
+    result = _AUDITOR.audit_path(path, ctx)
+    page = _PAGES(result) if _PAGES is not None else None
+    return Audited(_slim(result), page)
 
 
 def _slim(result: ReportResult) -> ReportResult:
@@ -92,9 +109,10 @@ def tables_of(report: Report | None) -> dict[str, dict[str, object]] | None:
 
 
 def run_batch(items: Iterable[tuple[Path, Context]], store: Store, run_id: int, version: str,
-              settings: BatchSettings, jobs: int, on_result: Callable[[ReportResult, bool], None],
+              settings: BatchSettings, jobs: int, on_result: Callable[[ReportResult, bool, str | None], None],
               progress: Callable[[BatchCounts, int], None] | None = None) -> BatchCounts:
-    """Audit each (file, context) — skipping unchanged files; `on_result(result, skipped)` sees all."""
+    """Audit each (file, context), skipping unchanged files; `on_result(result, skipped, page)` sees
+    every result (`page`: its HTML page when the settings ask for pages and it was audited now)."""
     items = list(items)
     counts = BatchCounts(files=len(items))
     pending: list[tuple[str, str]] = []
@@ -107,16 +125,17 @@ def run_batch(items: Iterable[tuple[Path, Context]], store: Store, run_id: int, 
         report_id = store.lookup(str(path), digest, version)
         if report_id is not None:
             counts.skipped += 1
-            on_result(_from_store(store, report_id), True)
+            on_result(_from_store(store, report_id), True, None)
         else:
             pending.append((str(path), digest))
             contexts[str(path)] = ctx
     digests = dict(pending)
-    for result in _execute([(p, contexts[p]) for p, _ in pending], settings, jobs):
+    for audited in _execute([(p, contexts[p]) for p, _ in pending], settings, jobs):
+        result = audited.result
         store.save(run_id, digests[result.path], version, result, tables_of(result.report))
         counts.audited += 1
         counts.errors += result.status == "error"
-        on_result(result, False)
+        on_result(result, False, audited.page)
         if progress is not None:
             progress(counts, len(pending))
     return counts
@@ -129,8 +148,10 @@ def _from_store(store: Store, report_id: int) -> ReportResult:
     return ReportResult(row["path"], row["status"], report, store.findings(report_id), [], row["error"])
 
 
-def _execute(tasks: list[tuple[str, Context]], settings: BatchSettings, jobs: int) -> Iterator[ReportResult]:
+def _execute(tasks: list[tuple[str, Context]], settings: BatchSettings, jobs: int) -> Iterator[Audited]:
     """Results in completion order; a crashed worker is replaced and its files retried alone."""
+    if not tasks:
+        return
     if jobs <= 1 or len(tasks) <= 1:
         _init_worker(settings)
         for task in tasks:
@@ -161,13 +182,13 @@ def _execute(tasks: list[tuple[str, Context]], settings: BatchSettings, jobs: in
         yield _isolated(task, settings)
 
 
-def _isolated(task: tuple[str, Context], settings: BatchSettings) -> ReportResult:
+def _isolated(task: tuple[str, Context], settings: BatchSettings) -> Audited:
     path = task[0]
     with cf.ProcessPoolExecutor(1, initializer=_init_worker, initargs=(settings,)) as pool:
         try:
             return pool.submit(_audit_one, *task).result()
         except cf.process.BrokenProcessPool:
-            return error_result(path, WORKER_CRASH, "审核该文件时工作进程异常退出（已隔离重试仍失败），未能审核")
+            return Audited(error_result(path, WORKER_CRASH, "审核该文件时工作进程异常退出（已隔离重试仍失败），未能审核"))
 
 
 def default_jobs() -> int:

@@ -290,18 +290,20 @@ def _batch(args: argparse.Namespace) -> int:
     version = rules_version(rules)
     run_id = store.start_run(str(source), version, jobs)
     settings = BatchSettings(tuple(config.get("rules")), tuple(config.get("select") or ()) or None,
-                             tuple(config.get("ignore") or ()) or None, config.get("fail-on"))
+                             tuple(config.get("ignore") or ()) or None, config.get("fail-on"), pages=True)
+    numbers = {str(path): i for i, (path, _) in enumerate(items, 1)}     # stable page names
     summary = Summary()
     html = HtmlBatchRenderer(outdir, rules)
     with open(outdir / "summary.json", "w", encoding="utf-8") as out:
-        renderers = (html, JsonRenderer(out))
+        json_out = JsonRenderer(out)
+        renderers = (html, json_out)
         for renderer in renderers:
             renderer.start()
 
-        def collect(result: ReportResult, skipped: bool) -> None:
+        def collect(result: ReportResult, skipped: bool, page: str | None) -> None:
             summary.add(result)
-            for renderer in renderers:
-                renderer.add(result)
+            html.add(result, numbers.get(result.path), page, reuse=skipped)
+            json_out.add(result)
 
         progress = progress_printer() if sys.stderr.isatty() else None
         counts = run_batch(items, store, run_id, version, settings, jobs, collect, progress)

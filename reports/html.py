@@ -97,10 +97,17 @@ class HtmlBatchRenderer:
         self.outdir.mkdir(parents=True, exist_ok=True)
         self.export = FindingsExport(self.outdir / CSV_NAME, self.outdir / XLSX_NAME)
 
-    def add(self, result: ReportResult) -> None:
+    def add(self, result: ReportResult, number: int | None = None, page: str | None = None,
+            reuse: bool = False) -> None:
+        """Write the report's page (given, kept when `reuse` and it exists, or rendered here) and
+        add its index row and export rows; `number` fixes the page's name across runs."""
         assert self.export is not None, "start() first"
-        name = page_name(len(self.index.rows) + 1, result.path)
-        (self.outdir / name).write_text(render_page(result, self.rules, INDEX_NAME), encoding="utf-8")
+        name = page_name(number or len(self.index.rows) + 1, result.path)
+        target = self.outdir / name
+        if page is not None:
+            target.write_text(page, encoding="utf-8")
+        elif not (reuse and target.exists()):
+            target.write_text(render_page(result, self.rules, INDEX_NAME), encoding="utf-8")
         self.index.add(result, name)
         self.export.add(result)
 

@@ -77,7 +77,7 @@ def test_rerun_skips_unchanged_and_reaudits_changed_files(folder, tmp_path, caps
     assert not [f for c in cross for f in c["findings"] if f["rule"] == "XREF-009"]   # the chain holds now
 
 
-def _run(folder: Path, store: Store, jobs: int, on_result=lambda r, s: None):
+def _run(folder: Path, store: Store, jobs: int, on_result=lambda r, s, p: None):
     rules = load_packs()
     version = rules_version(rules)
     run_id = store.start_run(str(folder), version, jobs)
@@ -89,7 +89,7 @@ def test_a_killed_run_keeps_what_it_finished_and_resumes(folder, tmp_path):
     store = Store(tmp_path / "audit.db")
     seen = []
 
-    def die_after_two(result, skipped):
+    def die_after_two(result, skipped, page):
         seen.append(result.path)
         if len(seen) == 2:
             raise KeyboardInterrupt
@@ -111,7 +111,7 @@ def test_a_crashing_worker_is_replaced_and_the_file_marked(folder, tmp_path, mon
 
     monkeypatch.setattr(Auditor, "audit_path", audit_path)   # workers are forked: they inherit it
     results = []
-    counts = _run(folder, Store(tmp_path / "audit.db"), 2, lambda r, s: results.append(r))
+    counts = _run(folder, Store(tmp_path / "audit.db"), 2, lambda r, s, p: results.append(r))
     assert counts.audited == 5 and counts.errors == 1
     crashed = next(r for r in results if r.path.endswith("crash.txt"))
     assert crashed.status == "error" and "进程异常退出" in crashed.error
