@@ -15,6 +15,7 @@ import csv
 import json
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -110,9 +111,12 @@ def tables_of(report: Report | None) -> dict[str, dict[str, object]] | None:
 
 def run_batch(items: Iterable[tuple[Path, Context]], store: Store, run_id: int, version: str,
               settings: BatchSettings, jobs: int, on_result: Callable[[ReportResult, bool, str | None], None],
-              progress: Callable[[BatchCounts, int], None] | None = None) -> BatchCounts:
+              progress: Callable[[BatchCounts, int], None] | None = None,
+              scheduler: str | None = None) -> BatchCounts:
     """Audit each (file, context), skipping unchanged files; `on_result(result, skipped, page)` sees
-    every result (`page`: its HTML page when the settings ask for pages and it was audited now)."""
+    every result (`page`: its HTML page when the settings ask for pages and it was audited now).
+    With a `scheduler` ("local" for a cluster on this machine, or a Dask scheduler's address) the
+    work goes to Dask workers instead of local processes; results come back into the same store."""
     items = list(items)
     counts = BatchCounts(files=len(items))
     pending: list[tuple[str, str]] = []
@@ -130,7 +134,9 @@ def run_batch(items: Iterable[tuple[Path, Context]], store: Store, run_id: int, 
             pending.append((str(path), digest))
             contexts[str(path)] = ctx
     digests = dict(pending)
-    for audited in _execute([(p, contexts[p]) for p, _ in pending], settings, jobs):
+    tasks = [(p, contexts[p]) for p, _ in pending]
+    results = _execute(tasks, settings, jobs) if scheduler is None else _execute_dask(tasks, settings, scheduler)
+    for audited in results:
         result = audited.result
         store.save(run_id, digests[result.path], version, result, tables_of(result.report))
         counts.audited += 1
@@ -189,6 +195,52 @@ def _isolated(task: tuple[str, Context], settings: BatchSettings) -> Audited:
             return pool.submit(_audit_one, *task).result()
         except cf.process.BrokenProcessPool:
             return Audited(error_result(path, WORKER_CRASH, "审核该文件时工作进程异常退出（已隔离重试仍失败），未能审核"))
+
+
+_WORKER_LOCK = threading.Lock()
+
+
+def _dask_audit(settings: BatchSettings, path: str, ctx: Context) -> Audited:
+    """The task a Dask worker runs. One audit at a time per worker process, whatever its thread
+    count: the durable engine is not thread-safe, and the rules are compiled once per process."""
+    global _SETTINGS
+    with _WORKER_LOCK:
+        if _AUDITOR is None or _SETTINGS != settings:
+            _init_worker(settings)
+            _SETTINGS = settings
+        return _audit_one(path, ctx)
+
+
+_SETTINGS: BatchSettings | None = None
+
+
+def _execute_dask(tasks: list[tuple[str, Context]], settings: BatchSettings, scheduler: str) -> Iterator[Audited]:
+    """Results from a Dask cluster in completion order; a task whose worker died is an error result.
+
+    Workers need the package installed and the files at the same paths (shared storage).
+    """
+    if not tasks:
+        return
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=default_jobs(), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+    client = Client(cluster if cluster is not None else scheduler, timeout="30s")
+    try:
+        futures = {client.submit(_dask_audit, settings, path, ctx, pure=False, retries=0): path
+                   for path, ctx in tasks}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # noqa: BLE001 - KilledWorker and the like: record, go on
+                yield Audited(error_result(futures[future], WORKER_CRASH,
+                                           f"分布式工作进程未能审核该文件（{type(exc).__name__}）"))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def default_jobs() -> int:

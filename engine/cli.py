@@ -130,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "findings.csv/.xlsx、summary.json、audit.db")
     batch.add_argument("--jobs", type=int, metavar="N", help="工作进程数（默认：全部 CPU 核）")
     batch.add_argument("--store", metavar="PATH", help="结果库（默认 DIR/audit.db）")
+    batch.add_argument("--executor", choices=("local", "dask"), default="local",
+                       help="local：本机多进程（默认）；dask：交给 Dask 集群")
+    batch.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask 调度器地址，如 tcp://10.0.0.5:8786；local 表示在本机启动集群（--executor dask 时）")
     batch.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), help="判为不通过的最低严重程度")
     batch.add_argument("--exit-zero", action="store_true", help="发现问题时仍以 0 退出")
     batch.set_defaults(run=_batch)
@@ -281,6 +285,15 @@ def _batch(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     else:
         items = [(path, Context()) for path in _files([args.input])]
+    scheduler = None
+    if args.executor == "dask":
+        scheduler = args.scheduler or "local"
+        try:
+            import distributed  # noqa: F401 - only to say clearly that it is missing
+        except ImportError:
+            raise UsageError("--executor dask 需要安装 dask[distributed]（pip install \"xxgk-audit[dask]\"）") from None
+    elif args.scheduler:
+        raise UsageError("--scheduler 只用于 --executor dask")
     jobs = args.jobs or default_jobs()
     if jobs < 1:
         raise UsageError("--jobs 须为正整数")
@@ -306,7 +319,7 @@ def _batch(args: argparse.Namespace) -> int:
             json_out.add(result)
 
         progress = progress_printer() if sys.stderr.isatty() else None
-        counts = run_batch(items, store, run_id, version, settings, jobs, collect, progress)
+        counts = run_batch(items, store, run_id, version, settings, jobs, collect, progress, scheduler)
         for renderer in renderers:
             renderer.finish(summary)
     cross = [{"path": path, "findings": [f.to_dict() for f in found]}

@@ -160,3 +160,22 @@ def test_lsh_finds_near_duplicates_without_comparing_all_pairs():
             (2, similarity.signature(similarity.shingles(other))),
             (3, similarity.signature(similarity.shingles(unrelated)))]
     assert similarity.candidate_pairs(sigs) == {(1, 2)}
+
+
+def test_dask_executor_gives_the_same_findings_as_local_workers(folder, tmp_path):
+    pytest.importorskip("distributed")
+    local, dask = [], []
+    _run(folder, Store(tmp_path / "local.db"), 2, lambda r, s, p: local.append(r))
+    rules = load_packs()
+    version = rules_version(rules)
+    store = Store(tmp_path / "dask.db")
+    run_id = store.start_run(str(folder), version, 2)
+    items = [(p, Context()) for p in sorted(folder.rglob("*.txt"))]
+    counts = run_batch(items, store, run_id, version, BatchSettings(), 2,
+                       lambda r, s, p: dask.append(r), scheduler="local")
+    assert counts.audited == len(items) == 4
+
+    def key(results):
+        return sorted((Path(r.path).name, r.status, [f.to_dict() for f in r.findings]) for r in results)
+
+    assert key(dask) == key(local)
