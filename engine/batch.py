@@ -26,7 +26,6 @@ from . import similarity, template
 from .audit import Auditor, ReportResult, error_result
 from .evaluate import RuleEngine
 from .facts import Context, Fact, jsonable
-from .findings import Finding
 from .model import Report
 from .rulepack import Rule
 from .store import Store, add_findings, content_hash, run_reports, year_reports
@@ -294,13 +293,14 @@ def read_manifest(path: Path) -> list[tuple[Path, Context]]:
     return items
 
 
-def cross_report_findings(store: Store, run_id: int, rules: list[Rule]) -> Iterator[tuple[str, list[Finding]]]:
+def cross_report_findings(store: Store, run_id: int, rules: list[Rule]) -> Iterator[ReportResult]:
     """Rules over two reports at once (fact kind `pair`): a report with the same agency's prior-year
     report (carry-over chain, copied text or tables) and with other agencies' reports of the same
     year whose text is near it (found by MinHash/LSH, not by comparing all pairs).
 
     The other report comes from this batch or from earlier runs in the store; the findings are
-    added to the store. Yields (path, findings) for reports with findings, in path order.
+    added to the store. Yields, in path order, a result holding only these findings for each
+    report that has some.
     """
     pair_rules = [r for r in rules if r.fact == "pair"]
     if not pair_rules:
@@ -319,7 +319,8 @@ def cross_report_findings(store: Store, run_id: int, rules: list[Rule]) -> Itera
         findings = engine.findings_on(report, facts) if facts else []
         if findings:
             add_findings(store, row["id"], findings)
-            yield row["path"], findings
+            failing = any(f.severity == "error" for f in findings)
+            yield ReportResult(row["path"], "fail" if failing else "pass", report, findings)
 
 
 def _loads(text: str | None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import io
 import os
 import re
@@ -288,10 +289,8 @@ def _batch(args: argparse.Namespace) -> int:
     scheduler = None
     if args.executor == "dask":
         scheduler = args.scheduler or "local"
-        try:
-            import distributed  # noqa: F401 - only to say clearly that it is missing
-        except ImportError:
-            raise UsageError("--executor dask 需要安装 dask[distributed]（pip install \"xxgk-audit[dask]\"）") from None
+        if importlib.util.find_spec("distributed") is None:
+            raise UsageError("--executor dask 需要安装 dask[distributed]（pip install \"xxgk-audit[dask]\"）")
     elif args.scheduler:
         raise UsageError("--scheduler 只用于 --executor dask")
     jobs = args.jobs or default_jobs()
@@ -320,10 +319,14 @@ def _batch(args: argparse.Namespace) -> int:
 
         progress = progress_printer() if sys.stderr.isatty() else None
         counts = run_batch(items, store, run_id, version, settings, jobs, collect, progress, scheduler)
+        cross_results = list(cross_report_findings(store, run_id, rules))
+        for result in cross_results:          # also one row each in findings.csv / .xlsx
+            html.add_findings(result)
         for renderer in renderers:
             renderer.finish(summary)
-    cross = [{"path": path, "findings": [f.to_dict() for f in found]}
-             for path, found in cross_report_findings(store, run_id, rules)]
+    cross = [{"path": r.path, "agency": r.report.agency if r.report else None,
+              "year": r.report.year if r.report else None, "findings": [f.to_dict() for f in r.findings]}
+             for r in cross_results]
     (outdir / "cross_report.json").write_text(dumps(cross, indent=2) + "\n", encoding="utf-8")
     store.finish_run(run_id, files=counts.files, audited=counts.audited, skipped=counts.skipped,
                      errors=counts.errors)

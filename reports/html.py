@@ -111,6 +111,11 @@ class HtmlBatchRenderer:
         self.index.add(result, name)
         self.export.add(result)
 
+    def add_findings(self, result: ReportResult) -> None:
+        """More findings of a report already added (cross-report rules): export rows only."""
+        assert self.export is not None, "start() first"
+        self.export.add(result)
+
     def finish(self, summary: Summary) -> None:
         assert self.export is not None, "start() first"
         self.export.close()

@@ -179,3 +179,11 @@ def test_dask_executor_gives_the_same_findings_as_local_workers(folder, tmp_path
         return sorted((Path(r.path).name, r.status, [f.to_dict() for f in r.findings]) for r in results)
 
     assert key(dask) == key(local)
+
+
+def test_cross_report_findings_reach_the_spreadsheets(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    cli.main(["batch", str(folder), "--out", str(out), "--jobs", "1"])
+    capsys.readouterr()
+    rows = (out / "findings.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert any("XREF-009" in row and "2024" in row for row in rows)

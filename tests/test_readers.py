@@ -1,6 +1,5 @@
 """Choosing a reader by content, and structured documents read through the one parser."""
 
-from pathlib import Path
 
 import pytest
 
