@@ -320,7 +320,7 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
     fmt = report_fields.get("format")
     sentences = [(sec, sentence.strip()) for sec in report.sections
                  for sentence in _SENTENCE.findall(_simplified(sec.text))]
-    anything = _any_claim([spec.pattern.pattern for _, spec, _ in claims])
+    anything = _any_claim(tuple(spec.pattern.pattern for _, spec, _ in claims))
     sentences = [(sec, sentence) for sec, sentence in sentences if anything.search(sentence)]
     out = []
     for name, spec, needed in claims:
@@ -336,13 +336,9 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
 
 
 @lru_cache(maxsize=8)
-def _any_claim_cached(patterns: tuple[str, ...]) -> re.Pattern:
-    return re.compile("|".join(f"(?:{re.sub(r'[(][?]P<[a-z]+>', '(?:', p)})" for p in patterns))
-
-
-def _any_claim(patterns: list[str]) -> re.Pattern:
+def _any_claim(patterns: tuple[str, ...]) -> re.Pattern:
     """One regex that finds the sentences any claim pattern could match (named groups dropped)."""
-    return _any_claim_cached(tuple(patterns))
+    return re.compile("|".join(f"(?:{re.sub(r'[(][?]P<[a-z]+>', '(?:', p)})" for p in patterns))
 
 
 def _claim(name: str, spec: Any, sentence: str, sec: Section, report: Report) -> Fact | None:

@@ -22,7 +22,7 @@ from ..engine.rulepack import Rule
 from ..engine.template import (CHINESE_NUMERALS, ITEM_CAPTIONS, SECTION_TITLES, TABLE_NAMES, TABLE_SECTION,
                                TABLE_TITLES, Row, TableLayout, layout)
 from .findings_export import plain_value
-from .text import _FORMAT_LABELS as FORMAT_LABELS
+from .text import FORMAT_LABELS
 from .text import VERDICT_LABELS
 
 __all__ = ["FORMAT_LABELS", "VERDICT_LABELS", "PageView", "FindingView", "TableView", "build_page",

@@ -9,7 +9,6 @@ finding when text above it moves. Results are streamed one report at a time.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,16 +19,13 @@ from ..engine.facts import jsonable
 from ..engine.findings import Finding
 from ..engine.rulepack import Rule
 from . import Summary
+from .json_report import dumps
 
 __all__ = ["SarifRenderer", "SARIF_SCHEMA"]
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 _INTERNAL = {"READ-001": "文件无法读取", "ENGINE-001": "规则引擎故障"}
-
-
-def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False)
 
 
 def _rule_descriptor(rule_id: str, rule: Rule | None) -> dict[str, Any]:
@@ -56,13 +52,13 @@ class SarifRenderer:
     def start(self) -> None:
         driver = {"name": "xxgk-audit", "version": __version__, "semanticVersion": __version__,
                   "rules": [_rule_descriptor(i, self._rules.get(i)) for i in self._ids]}
-        self.out.write(f'{{"$schema": {_dumps(SARIF_SCHEMA)}, "version": "2.1.0", "runs": [{{'
-                       f'"tool": {{"driver": {_dumps(driver)}}}, "columnKind": "unicodeCodePoints", "results": [')
+        self.out.write(f'{{"$schema": {dumps(SARIF_SCHEMA)}, "version": "2.1.0", "runs": [{{'
+                       f'"tool": {{"driver": {dumps(driver)}}}, "columnKind": "unicodeCodePoints", "results": [')
 
     def add(self, result: ReportResult) -> None:
         uri = Path(result.path).as_posix()
         for finding in result.findings:
-            self.out.write(("\n" if self._count == 0 else ",\n") + _dumps(self._result(uri, result, finding)))
+            self.out.write(("\n" if self._count == 0 else ",\n") + dumps(self._result(uri, result, finding)))
             self._count += 1
 
     def _result(self, uri: str, result: ReportResult, finding: Finding) -> dict[str, Any]:
@@ -93,5 +89,5 @@ class SarifRenderer:
 
     def finish(self, summary: Summary) -> None:
         end = "\n]" if self._count else "]"
-        self.out.write(f'{end}, "properties": {{"summary": {_dumps(summary.to_dict())}}}}}]}}\n')
+        self.out.write(f'{end}, "properties": {{"summary": {dumps(summary.to_dict())}}}}}]}}\n')
 

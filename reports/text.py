@@ -19,10 +19,10 @@ from . import Summary
 if TYPE_CHECKING:
     from ..engine.ruletest import ExampleResult
 
-__all__ = ["TextRenderer", "VERDICT_LABELS", "rule_table", "rule_page", "example_results_text"]
+__all__ = ["TextRenderer", "VERDICT_LABELS", "FORMAT_LABELS", "rule_table", "rule_page", "example_results_text"]
 
 VERDICT_LABELS = {"pass": "通过", "fail": "不通过", "error": "无法审核"}
-_FORMAT_LABELS = {"pre2019": "2019 年以前格式", "2019": "2019 格式", "2021": "2021 格式"}
+FORMAT_LABELS = {"pre2019": "2019 年以前格式", "2019": "2019 格式", "2021": "2021 格式"}
 
 _REASON_CHARS = 40
 _RESET = "\033[0m"
@@ -62,7 +62,7 @@ class TextRenderer:
         rep = data["report"]
         parts = [rep["agency"] or "机关未知",
                  f"{rep['year']} 年度" if rep["year"] is not None else "年度未知",
-                 _FORMAT_LABELS.get(rep["format"] or "", "格式未知"),
+                 FORMAT_LABELS.get(rep["format"] or "", "格式未知"),
                  self._paint(VERDICT_LABELS[data["status"]], "pass" if data["status"] == "pass" else "fail")]
         return f"{self._paint(data['path'], 'path')} — {' · '.join(parts)}"
 
