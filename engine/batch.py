@@ -1,9 +1,9 @@
 """Batch audits: many files, several worker processes, results kept in the store.
 
 The parent process lists the files, hashes each one and skips those the store already holds for
-the same content and rule packs; the rest go to worker processes, each of which compiles the
-rules once. Results come back as they finish and are committed one by one, so a killed run loses
-nothing it finished. A worker that dies (durable-rules' C core can crash the process) is
+the same content and rule packs (`plan_batch`); the rest go to worker processes, each of which
+compiles the rules once and sends back the result, what the store keeps and the report's page.
+Results are committed one by one as they come, so a killed run loses nothing it finished. A worker that dies (durable-rules' C core can crash the process) is
 replaced: the files it may have held are retried one at a time in a fresh worker, and a file that
 kills its worker again is recorded as an error — the batch goes on.
 """
@@ -17,24 +17,25 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from . import similarity, template
+from . import similarity
 from .audit import Auditor, ReportResult, error_result
-from .evaluate import RuleEngine
-from .facts import Context, Fact, jsonable
+from .facts import Context, jsonable
+from .findings import Finding
 from .model import Report
-from .rulepack import Rule
-from .store import Store, add_findings, content_hash, run_reports, year_reports
+from .store import Store, StoredReport, content_hash
 
-__all__ = ["BatchSettings", "BatchCounts", "run_batch", "read_manifest", "ManifestError", "default_jobs",
-           "progress_printer", "tables_of", "cross_report_findings", "WORKER_CRASH"]
+__all__ = ["BatchSettings", "BatchCounts", "Plan", "plan_batch", "run_batch", "render_pages", "read_manifest",
+           "ManifestError", "default_jobs", "progress_printer", "tables_of", "WORKER_CRASH"]
 
 WORKER_CRASH = ("READ-001", "文件无法审核", "xxgk-audit：审核进程异常退出")
 _IN_FLIGHT_PER_WORKER = 4
+
+Task = tuple[str, Context, tuple[Finding, ...]]     # path, context, findings to add (cross-report)
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,11 @@ class BatchSettings:
 
 @dataclass
 class Audited:
-    """A worker's answer: the result (slimmed for the trip back) and its page, if asked for."""
+    """A worker's answer: the result without the parsed tables, what the store keeps of the report
+    (prepared here, so the parent only writes it), and the report's page if asked for."""
 
     result: ReportResult
+    record: StoredReport
     page: str | None = None
 
 
@@ -62,6 +65,17 @@ class BatchCounts:
     audited: int = 0
     skipped: int = 0
     errors: int = 0
+
+
+@dataclass
+class Plan:
+    """What a run has to do: files to audit (path, content hash, context) and files the store
+    holds already for the same content and rule packs (path, report id); `order` numbers each
+    path by its first place in the input (stable page names)."""
+
+    todo: list[tuple[str, str, Context]] = field(default_factory=list)
+    kept: list[tuple[str, int]] = field(default_factory=list)
+    order: dict[str, int] = field(default_factory=dict)
 
 
 _AUDITOR: Auditor | None = None
@@ -79,25 +93,36 @@ def _init_worker(settings: BatchSettings) -> None:
         _PAGES = lambda result: render_page(result, rules, INDEX_NAME)   # noqa: E731
 
 
-def _audit_one(path: str, ctx: Context) -> Audited:
+def _audit_one(path: str, ctx: Context, extra: tuple[Finding, ...] = ()) -> Audited:
     assert _AUDITOR is not None
     result = _AUDITOR.audit_path(path, ctx)
+    if extra:
+        result = result.with_findings(list(extra), _AUDITOR.fail_on)
     page = _PAGES(result) if _PAGES is not None else None
-    return Audited(_slim(result), page)
+    record = _record(result.report, ctx)
+    return Audited(_slim(result), record, page)
 
 
 def _slim(result: ReportResult) -> ReportResult:
-    """What travels back to the parent: identity, tables and what copy detection needs."""
+    """The result with the report reduced to its identity for the trip back to the parent."""
     rep = result.report
     if rep is not None:
-        section5 = rep.section(5)
-        text = similarity.normalise(rep.text, rep.agency)
-        metadata = {**rep.metadata, "similarity": {
-            "text": text, "section5": section5.text if section5 else None,
-            "signature": similarity.signature(similarity.shingles(text))}}
         result.report = Report(path=rep.path, kind=rep.kind, title=rep.title, agency=rep.agency, year=rep.year,
-                               format=rep.format, tables=rep.tables, metadata=metadata)
+                               format=rep.format, metadata=rep.metadata)
     return result
+
+
+def _record(rep: Report | None, ctx: Context) -> StoredReport:
+    """The tables and the narrative (normalised, with its MinHash signature) for the store."""
+    if rep is None:
+        return StoredReport(parent=ctx.parent)
+    narrative = "\n".join(s.text for s in rep.sections) or rep.text
+    text = similarity.normalise(narrative, rep.agency)
+    section5 = rep.section(5)
+    tables = tables_of(rep)
+    return StoredReport(tables_json=json.dumps(tables, ensure_ascii=False) if tables else None, text=text,
+                        section5=section5.text if section5 else None,
+                        signature=similarity.signature(similarity.shingles(text)), parent=ctx.parent)
 
 
 def tables_of(report: Report | None) -> dict[str, dict[str, object]] | None:
@@ -108,52 +133,63 @@ def tables_of(report: Report | None) -> dict[str, dict[str, object]] | None:
                    if cell.value is not None} for name, table in report.tables.items()}
 
 
-def run_batch(items: Iterable[tuple[Path, Context]], store: Store, run_id: int, version: str,
-              settings: BatchSettings, jobs: int, on_result: Callable[[ReportResult, bool, str | None], None],
-              progress: Callable[[BatchCounts, int], None] | None = None,
-              scheduler: str | None = None) -> BatchCounts:
-    """Audit each (file, context), skipping unchanged files; `on_result(result, skipped, page)` sees
-    every result (`page`: its HTML page when the settings ask for pages and it was audited now).
-    With a `scheduler` ("local" for a cluster on this machine, or a Dask scheduler's address) the
-    work goes to Dask workers instead of local processes; results come back into the same store."""
-    items = list(items)
-    counts = BatchCounts(files=len(items))
-    pending: list[tuple[str, str]] = []
-    contexts: dict[str, Context] = {}
+def plan_batch(items: Iterable[tuple[Path, Context]], store: Store, version: str) -> Plan:
+    """Hash each file and look it up: unchanged files (same content, same rule packs) are kept."""
+    plan = Plan()
     for path, ctx in items:
+        if str(path) in plan.order:
+            continue
+        plan.order[str(path)] = len(plan.order) + 1
         try:
             digest = content_hash(path.read_bytes())
         except OSError:
             digest = "unreadable"
         report_id = store.lookup(str(path), digest, version)
         if report_id is not None:
-            counts.skipped += 1
-            on_result(_from_store(store, report_id), True, None)
+            plan.kept.append((str(path), report_id))
         else:
-            pending.append((str(path), digest))
-            contexts[str(path)] = ctx
-    digests = dict(pending)
-    tasks = [(p, contexts[p]) for p, _ in pending]
-    results = _execute(tasks, settings, jobs) if scheduler is None else _execute_dask(tasks, settings, scheduler)
-    for audited in results:
+            plan.todo.append((str(path), digest, ctx))
+    return plan
+
+
+def run_batch(plan: Plan, store: Store, run_id: int, version: str, settings: BatchSettings, jobs: int,
+              on_result: Callable[[ReportResult, bool, str | None], None],
+              progress: Callable[[BatchCounts, int], None] | None = None,
+              scheduler: str | None = None) -> BatchCounts:
+    """Audit what the plan says, each result committed to the store as it comes; `on_result(result,
+    skipped, page)` sees every result, kept ones first (`page`: its HTML page when the settings ask
+    for pages and it was audited now). With a `scheduler` ("local" for a cluster on this machine,
+    or a Dask scheduler's address) the work goes to Dask workers instead of local processes."""
+    counts = BatchCounts(files=len(plan.todo) + len(plan.kept), skipped=len(plan.kept))
+    for _, report_id in plan.kept:
+        on_result(store.result(report_id), True, None)
+    digests = {path: digest for path, digest, _ in plan.todo}
+    tasks: list[Task] = [(path, ctx, ()) for path, _, ctx in plan.todo]
+    for audited in _run(tasks, settings, jobs, scheduler):
         result = audited.result
-        store.save(run_id, digests[result.path], version, result, tables_of(result.report))
+        store.save(run_id, digests[result.path], version, result, audited.record)
         counts.audited += 1
         counts.errors += result.status == "error"
         on_result(result, False, audited.page)
         if progress is not None:
-            progress(counts, len(pending))
+            progress(counts, len(tasks))
     return counts
 
 
-def _from_store(store: Store, report_id: int) -> ReportResult:
-    row = store.report_row(report_id)
-    report = Report(path=row["path"], kind=row["kind"] or "", agency=row["agency"], year=row["year"],
-                    format=row["format"])
-    return ReportResult(row["path"], row["status"], report, store.findings(report_id), [], row["error"])
+def render_pages(tasks: list[Task], settings: BatchSettings, jobs: int,
+                 scheduler: str | None = None) -> Iterator[tuple[str, str]]:
+    """(path, page) of reports audited again with findings added (cross-report rules): pages are
+    drawn from the full report, which only a worker holds."""
+    for audited in _run(tasks, settings, jobs, scheduler):
+        if audited.page is not None:
+            yield audited.result.path, audited.page
 
 
-def _execute(tasks: list[tuple[str, Context]], settings: BatchSettings, jobs: int) -> Iterator[Audited]:
+def _run(tasks: list[Task], settings: BatchSettings, jobs: int, scheduler: str | None) -> Iterator[Audited]:
+    return _execute(tasks, settings, jobs) if scheduler is None else _execute_dask(tasks, settings, scheduler)
+
+
+def _execute(tasks: list[Task], settings: BatchSettings, jobs: int) -> Iterator[Audited]:
     """Results in completion order; a crashed worker is replaced and its files retried alone."""
     if not tasks:
         return
@@ -163,10 +199,10 @@ def _execute(tasks: list[tuple[str, Context]], settings: BatchSettings, jobs: in
             yield _audit_one(*task)
         return
     queue = list(reversed(tasks))
-    suspects: list[tuple[str, Context]] = []
+    suspects: list[Task] = []
     while queue:
         with cf.ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
-            running: dict[cf.Future, tuple[str, Context]] = {}
+            running: dict[cf.Future, Task] = {}
             broken = False
             while (queue or running) and not broken:
                 while queue and len(running) < jobs * _IN_FLIGHT_PER_WORKER:
@@ -187,19 +223,22 @@ def _execute(tasks: list[tuple[str, Context]], settings: BatchSettings, jobs: in
         yield _isolated(task, settings)
 
 
-def _isolated(task: tuple[str, Context], settings: BatchSettings) -> Audited:
-    path = task[0]
+def _crashed(path: str, message: str) -> Audited:
+    return Audited(error_result(path, WORKER_CRASH, message), StoredReport())
+
+
+def _isolated(task: Task, settings: BatchSettings) -> Audited:
     with cf.ProcessPoolExecutor(1, initializer=_init_worker, initargs=(settings,)) as pool:
         try:
             return pool.submit(_audit_one, *task).result()
         except cf.process.BrokenProcessPool:
-            return Audited(error_result(path, WORKER_CRASH, "审核该文件时工作进程异常退出（已隔离重试仍失败），未能审核"))
+            return _crashed(task[0], "审核该文件时工作进程异常退出（已隔离重试仍失败），未能审核")
 
 
 _WORKER_LOCK = threading.Lock()
 
 
-def _dask_audit(settings: BatchSettings, path: str, ctx: Context) -> Audited:
+def _dask_audit(settings: BatchSettings, path: str, ctx: Context, extra: tuple[Finding, ...]) -> Audited:
     """The task a Dask worker runs. One audit at a time per worker process, whatever its thread
     count: the durable engine is not thread-safe, and the rules are compiled once per process."""
     global _SETTINGS
@@ -207,13 +246,13 @@ def _dask_audit(settings: BatchSettings, path: str, ctx: Context) -> Audited:
         if _AUDITOR is None or _SETTINGS != settings:
             _init_worker(settings)
             _SETTINGS = settings
-        return _audit_one(path, ctx)
+        return _audit_one(path, ctx, extra)
 
 
 _SETTINGS: BatchSettings | None = None
 
 
-def _execute_dask(tasks: list[tuple[str, Context]], settings: BatchSettings, scheduler: str) -> Iterator[Audited]:
+def _execute_dask(tasks: list[Task], settings: BatchSettings, scheduler: str) -> Iterator[Audited]:
     """Results from a Dask cluster in completion order; a task whose worker died is an error result.
 
     Workers need the package installed and the files at the same paths (shared storage).
@@ -228,14 +267,12 @@ def _execute_dask(tasks: list[tuple[str, Context]], settings: BatchSettings, sch
                                dashboard_address=None)
     client = Client(cluster if cluster is not None else scheduler, timeout="30s")
     try:
-        futures = {client.submit(_dask_audit, settings, path, ctx, pure=False, retries=0): path
-                   for path, ctx in tasks}
+        futures = {client.submit(_dask_audit, settings, *task, pure=False, retries=0): task[0] for task in tasks}
         for future in as_completed(futures):
             try:
                 yield future.result()
             except Exception as exc:  # noqa: BLE001 - KilledWorker and the like: record, go on
-                yield Audited(error_result(futures[future], WORKER_CRASH,
-                                           f"分布式工作进程未能审核该文件（{type(exc).__name__}）"))
+                yield _crashed(futures[future], f"分布式工作进程未能审核该文件（{type(exc).__name__}）")
     finally:
         client.close()
         if cluster is not None:
@@ -284,86 +321,10 @@ def read_manifest(path: Path) -> list[tuple[Path, Context]]:
                     ctx = Context(agency=row.get("agency") or None,
                                   year=int(row["year"]) if row.get("year") else None,
                                   published=date.fromisoformat(row["published"]) if row.get("published") else None,
-                                  agency_kind=row.get("agency_kind") or None)
+                                  agency_kind=row.get("agency_kind") or None, parent=row.get("parent") or None)
                 except ValueError as exc:
                     raise ManifestError(f"清单 {path} 第 {number} 行：{exc}") from None
                 items.append(((path.parent / row["path"]).resolve(), ctx))
     except OSError as exc:
         raise ManifestError(f"无法读取清单 {path}：{exc.strerror or exc}") from None
     return items
-
-
-def cross_report_findings(store: Store, run_id: int, rules: list[Rule]) -> Iterator[ReportResult]:
-    """Rules over two reports at once (fact kind `pair`): a report with the same agency's prior-year
-    report (carry-over chain, copied text or tables) and with other agencies' reports of the same
-    year whose text is near it (found by MinHash/LSH, not by comparing all pairs).
-
-    The other report comes from this batch or from earlier runs in the store; the findings are
-    added to the store. Yields, in path order, a result holding only these findings for each
-    report that has some.
-    """
-    pair_rules = [r for r in rules if r.fact == "pair"]
-    if not pair_rules:
-        return
-    engine = RuleEngine(pair_rules)
-    rows = list(run_reports(store, run_id))
-    peers = _peer_facts(store, rows)
-    for row in rows:
-        if not row["agency"] or not row["year"]:
-            continue
-        facts = peers.get(row["id"], [])
-        prior = store.latest(row["agency"], row["year"] - 1)
-        if prior is not None:
-            facts.insert(0, Fact("pair", _prior_fields(row, prior)))
-        report = Report(path=row["path"], kind="", agency=row["agency"], year=row["year"])
-        findings = engine.findings_on(report, facts) if facts else []
-        if findings:
-            add_findings(store, row["id"], findings)
-            failing = any(f.severity == "error" for f in findings)
-            yield ReportResult(row["path"], "fail" if failing else "pass", report, findings)
-
-
-def _loads(text: str | None) -> dict[str, Any]:
-    return json.loads(text) if text else {}
-
-
-def _prior_fields(row: dict[str, Any], prior: dict[str, Any]) -> dict[str, Any]:
-    own, before = _loads(row["tables_json"]), _loads(prior["tables_json"])
-    fields: dict[str, Any] = {"relation": "prior", "format": template.expected_format(row["year"]),
-                              "prev_year": prior["year"], "prev_path": prior["path"]}
-    for table in template.TABLE_NAMES:       # cell keys do not repeat across the three tables
-        fields.update(own.get(table, {}))
-        fields.update({f"prev.{k}": v for k, v in before.get(table, {}).items()})
-    if own and before:
-        fields["tables_identical"] = own == before
-        fields["nonzero_cells"] = sum(1 for t in own.values() for v in t.values() if v)
-    if row["text"] and prior["text"]:
-        fields["similarity.text"] = round(similarity.jaccard(similarity.shingles(row["text"]),
-                                                             similarity.shingles(prior["text"])), 3)
-    if row["section5"] and prior["section5"]:
-        mine, theirs = (similarity.normalise(t, row["agency"]) for t in (row["section5"], prior["section5"]))
-        fields["similarity.section5"] = round(similarity.jaccard(similarity.shingles(mine),
-                                                                 similarity.shingles(theirs)), 3)
-        fields["passage"] = similarity.shared_passage(row["section5"], theirs)
-    return fields
-
-
-def _peer_facts(store: Store, rows: list[dict[str, Any]]) -> dict[int, list[Fact]]:
-    """Pair facts of reports whose text is near another agency's report of the same year."""
-    out: dict[int, list[Fact]] = {}
-    in_run = {row["id"] for row in rows}
-    for year in sorted({row["year"] for row in rows if row["year"]}):
-        reports = {r["id"]: r for r in year_reports(store, year) if r["signature"]}
-        for a, b in sorted(similarity.candidate_pairs((i, r["signature"]) for i, r in reports.items())):
-            ra, rb = reports[a], reports[b]
-            if ra["agency"] and ra["agency"] == rb["agency"]:
-                continue
-            score = round(similarity.jaccard(similarity.shingles(ra["text"]), similarity.shingles(rb["text"])), 3)
-            for mine, other in ((ra, rb), (rb, ra)):
-                if mine["id"] in in_run:
-                    out.setdefault(mine["id"], []).append(Fact("pair", {
-                        "relation": "peer", "format": template.expected_format(year),
-                        "similarity.text": score, "peer_agency": other["agency"] or "（未知机关）",
-                        "peer_path": other["path"],
-                        "passage": similarity.shared_passage(mine["section5"] or "", other["text"] or "")}))
-    return out

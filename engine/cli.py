@@ -135,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="local：本机多进程（默认）；dask：交给 Dask 集群")
     batch.add_argument("--scheduler", metavar="ADDRESS",
                        help="Dask 调度器地址，如 tcp://10.0.0.5:8786；local 表示在本机启动集群（--executor dask 时）")
+    batch.add_argument("--no-pages", action="store_true", help="不生成各报告的 HTML 页面（仍生成索引、问题清单和结果库）")
     batch.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), help="判为不通过的最低严重程度")
     batch.add_argument("--exit-zero", action="store_true", help="发现问题时仍以 0 退出")
     batch.set_defaults(run=_batch)
@@ -270,11 +271,8 @@ def _baseline(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from ..reports.html import HtmlBatchRenderer          # imported on use: Jinja2 and openpyxl
-    from ..reports.json_report import JsonRenderer
-    from .batch import (BatchSettings, ManifestError, cross_report_findings, default_jobs, progress_printer,
-                        read_manifest, run_batch)
-    from .store import Store, rules_version
+    from . import batch_command                 # imported on use: Jinja2, openpyxl, numpy
+    from .batch import BatchSettings, ManifestError, default_jobs, progress_printer, read_manifest
 
     config = _settings(args)
     rules = select_rules(_load_rules(args, config), config.get("select"), config.get("ignore"))
@@ -297,45 +295,18 @@ def _batch(args: argparse.Namespace) -> int:
     if jobs < 1:
         raise UsageError("--jobs 须为正整数")
     outdir = Path(args.out)
-    outdir.mkdir(parents=True, exist_ok=True)
-    store = Store(args.store or outdir / "audit.db")
-    version = rules_version(rules)
-    run_id = store.start_run(str(source), version, jobs)
     settings = BatchSettings(tuple(config.get("rules")), tuple(config.get("select") or ()) or None,
-                             tuple(config.get("ignore") or ()) or None, config.get("fail-on"), pages=True)
-    numbers = {str(path): i for i, (path, _) in enumerate(items, 1)}     # stable page names
-    summary = Summary()
-    html = HtmlBatchRenderer(outdir, rules)
-    with open(outdir / "summary.json", "w", encoding="utf-8") as out:
-        json_out = JsonRenderer(out)
-        renderers = (html, json_out)
-        for renderer in renderers:
-            renderer.start()
-
-        def collect(result: ReportResult, skipped: bool, page: str | None) -> None:
-            summary.add(result)
-            html.add(result, numbers.get(result.path), page, reuse=skipped)
-            json_out.add(result)
-
-        progress = progress_printer() if sys.stderr.isatty() else None
-        counts = run_batch(items, store, run_id, version, settings, jobs, collect, progress, scheduler)
-        cross_results = list(cross_report_findings(store, run_id, rules))
-        for result in cross_results:          # also one row each in findings.csv / .xlsx
-            html.add_findings(result)
-        for renderer in renderers:
-            renderer.finish(summary)
-    cross = [{"path": r.path, "agency": r.report.agency if r.report else None,
-              "year": r.report.year if r.report else None, "findings": [f.to_dict() for f in r.findings]}
-             for r in cross_results]
-    (outdir / "cross_report.json").write_text(dumps(cross, indent=2) + "\n", encoding="utf-8")
-    store.finish_run(run_id, files=counts.files, audited=counts.audited, skipped=counts.skipped,
-                     errors=counts.errors)
-    store.close()
+                             tuple(config.get("ignore") or ()) or None, config.get("fail-on"),
+                             pages=not args.no_pages)
+    job = batch_command.BatchJob(items, str(source), outdir, Path(args.store or outdir / "audit.db"), settings,
+                                 jobs, scheduler, pages=not args.no_pages)
+    outcome = batch_command.run(job, rules, progress_printer() if sys.stderr.isatty() else None)
+    counts, summary = outcome.counts, outcome.summary
+    kept = "；结果与上次相同，沿用已有输出" if outcome.outputs_kept else ""
     print(f"共 {counts.files} 份报告：审核 {counts.audited}，未变化跳过 {counts.skipped}，无法审核 {counts.errors}；"
-          f"通过 {summary.statuses['pass']}，不通过 {summary.statuses['fail']}；跨报告问题 "
-          f"{sum(len(c['findings']) for c in cross)} 条（cross_report.json）。结果：{outdir / 'index.html'}",
-          file=sys.stderr)
-    return EXIT_OK if summary.all_pass or args.exit_zero else EXIT_FAIL
+          f"通过 {summary['pass']}，不通过 {summary['fail']}；跨报告问题 {outcome.cross_findings} 条"
+          f"（cross_report.json）{kept}。结果：{outdir / 'index.html'}", file=sys.stderr)
+    return EXIT_OK if outcome.all_pass or args.exit_zero else EXIT_FAIL
 
 
 def _history(args: argparse.Namespace) -> int:

@@ -76,6 +76,9 @@ class RuleEngine:
         self._numbered: dict[str, list[tuple[int, Instance]]] = defaultdict(list)
         self._chunks: dict[tuple[str, str], list[str]] = defaultdict(list)
         self._payload_fields: dict[str, list[tuple[str, str]]] = {}
+        # durable refuses a fact of more than ~250 properties: each chunk gets only the fields its
+        # conditions compare (a pair fact for XREF-012 compares some 400 over all its instances)
+        self._chunk_fields: dict[str, tuple[str, ...] | None] = {}
         self._members: dict[str, set[int]] = defaultdict(set)     # instance numbers per format slot
         predicates: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
         rulesets: dict[str, dict[str, Any]] = {}
@@ -90,6 +93,7 @@ class RuleEngine:
                 return preds.setdefault((field, pattern), f"re__{len(preds)}")
 
             compiled = [(number, inst, _condition(inst, predicate)) for number, inst in numbered]
+            instances = dict(numbered)
             # only fields some condition compares go to durable (regexes go as predicate booleans)
             names = set().union(*(expr.fields_of(i.when, tested=True, matched=False) for _, i in numbered))
             names |= {"claim"} if kind == "claim" else set()
@@ -97,10 +101,15 @@ class RuleEngine:
             for slot in _SLOTS:
                 members = [(n, c) for n, inst, c in compiled if slot in _slots(inst)]
                 self._members[slot].update(n for n, _ in members)
-                for start in range(0, len(members), _CHUNK):
-                    name = f"xxgk{self._serial}_{kind}_{slot}_{start // _CHUNK}"
+                chunks = [members[start:start + _CHUNK] for start in range(0, len(members), _CHUNK)]
+                for index, chunk in enumerate(chunks):
+                    name = f"xxgk{self._serial}_{kind}_{slot}_{index}"
                     self._chunks[(kind, slot)].append(name)
-                    rulesets[name] = self._ruleset(kind, members[start:start + _CHUNK])
+                    rulesets[name] = self._ruleset(kind, chunk)
+                    fields = {expr.durable_field(f) for n, _ in chunk
+                              for f in expr.fields_of(instances[n].when, tested=True, matched=False)}
+                    fields |= {"sid", "id", _KIND, *preds.values()}
+                    self._chunk_fields[name] = None if len(chunks) == 1 else tuple(sorted(fields))
         self._predicates = {k: [(f, re.compile(p), n) for (f, p), n in v.items()] for k, v in predicates.items()}
         # claim rules: which sentences each instance reads, and the table fields it compares
         self._claims = [(inst.name, inst.claim, inst.required | expr.fields_of(inst.expected or expr.Const(0))
@@ -154,7 +163,9 @@ class RuleEngine:
                 payload = self._payload(fact, sid, number) if chunks else {}
                 for ruleset in chunks:
                     used.add(ruleset)
-                    fired |= self._assert(ruleset, fact.kind, payload)
+                    keep = self._chunk_fields[ruleset]
+                    body = payload if keep is None else {k: payload[k] for k in keep if k in payload}
+                    fired |= self._assert(ruleset, fact.kind, body)
                 fmt = fact.fields.get("format")
                 members = self._members[_slot(fmt)]
                 outside = (NOT_ASSESSABLE, "格式版本无法确定") if fmt is None else (NOT_APPLICABLE, "")
@@ -277,7 +288,8 @@ def _summarise(rule: Rule, results: list[tuple[str, str]], report: Report) -> Ch
     if rule.fact in ("cell", "label") and report.tables:
         return Check(rule.id, PASS)   # these facts exist only for cells and labels worth a look
     if rule.fact == "pair":
-        return Check(rule.id, NOT_ASSESSABLE, ["需要同一机关上一年度的报告（用 batch 与其一并审核或存入结果库）"])
+        return Check(rule.id, NOT_ASSESSABLE, ["需要与其他报告比对（上一年度、其他机关或下级机关的报告）："
+                                               "用 batch 与其一并审核，或先存入结果库"])
     return Check(rule.id, NOT_APPLICABLE)
 
 

@@ -33,6 +33,7 @@ class Context:
     agency: str | None = None
     year: int | None = None
     agency_kind: str | None = None
+    parent: str | None = None       # the agency whose aggregate report sums this one (XREF-012)
 
 
 @dataclass

@@ -136,6 +136,10 @@ def _loop_values(rule: Rule, fmt: str) -> list[tuple[str, dict[str, str]]]:
         return out
     if rule.fact not in TABLE_KINDS and rule.fact != "pair":
         raise RuleError(f"{rule.path}: {rule.id}: for_each: {spec} needs a table fact")
+    if rule.fact == "pair" and spec == "cell":      # a pair carries the cells of all three tables
+        return [(f"{r.key}.{c.key}", {"table": table, "table_title": template.TABLE_TITLES[table], "row": r.key,
+                                      "row_label": r.label, "column": c.key, "column_header": c.header})
+                for table in TABLE_KINDS for r in template.layout(table, fmt).rows for c in r.columns]
     lay = template.layout("applications" if rule.fact == "pair" else rule.fact, fmt)
     if spec == "row":
         return [(r.key, {"row": r.key, "row_label": r.label}) for r in lay.rows]

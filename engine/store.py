@@ -5,9 +5,15 @@ Schema (see also docs/BATCH.md):
     runs(id, started, finished, input, rules_version, jobs, files, audited, skipped, errors)
     reports(id, path, content_hash, rules_version, run_id, status, error, agency, year, format,
             kind, tables_json, audited_at,          -- one row per (path, content, rule packs)
-            text, section5, signature)              -- for copy detection (engine/similarity.py)
+            text, section5, signature,              -- for copy detection (engine/similarity.py)
+            parent,                                 -- the aggregate's agency (manifest `parent`)
+            checks_json,                            -- [[rule, status, [reasons]], ...] of the audit
+            cross_checked)                          -- 1 once the cross-report rules have run on it
     findings(report_id, seq, rule, severity, title, message, section, table_name, row_key,
-             column_key, line, page, expected_json, actual_json)
+             column_key, line, page, expected_json, actual_json, source)
+
+`tables_json` is {table: {"ROW.COL": value}} of the known cells; `text` is the report's narrative
+normalised for comparison, `signature` its MinHash signature.
 
 A file is audited again only when its content or the rule packs changed (`content_hash`,
 `rules_version`); each report is committed as soon as it is audited, so a run that is killed
@@ -20,15 +26,29 @@ import hashlib
 import json
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from .audit import ReportResult
 from .facts import jsonable
-from .findings import Finding, FindingLocation
+from .findings import Check, Finding, FindingLocation
+from .model import Report
 from .rulepack import Rule
 
-__all__ = ["Store", "content_hash", "rules_version", "run_reports", "year_reports", "add_findings"]
+__all__ = ["Store", "StoredReport", "content_hash", "rules_version", "unchecked_reports", "year_reports",
+           "component_reports", "add_cross_findings"]
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """What the store keeps of a report besides its result (prepared in the worker)."""
+
+    tables_json: str | None = None
+    text: str | None = None
+    section5: str | None = None
+    signature: bytes | None = None
+    parent: str | None = None
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -39,17 +59,21 @@ CREATE TABLE IF NOT EXISTS reports (
     id INTEGER PRIMARY KEY, path TEXT NOT NULL, content_hash TEXT NOT NULL, rules_version TEXT NOT NULL,
     run_id INTEGER NOT NULL REFERENCES runs(id), status TEXT NOT NULL, error TEXT,
     agency TEXT, year INTEGER, format TEXT, kind TEXT, tables_json TEXT, audited_at REAL NOT NULL,
-    text TEXT, section5 TEXT, signature BLOB,
-    UNIQUE (path, content_hash, rules_version));
+    text TEXT, section5 TEXT, signature BLOB, parent TEXT, checks_json TEXT,
+    cross_checked INTEGER NOT NULL DEFAULT 0, UNIQUE (path, content_hash, rules_version));
 CREATE INDEX IF NOT EXISTS reports_year ON reports (year);
 CREATE INDEX IF NOT EXISTS reports_agency_year ON reports (agency, year);
 CREATE TABLE IF NOT EXISTS findings (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
     rule TEXT NOT NULL, severity TEXT NOT NULL, title TEXT, message TEXT NOT NULL,
     section INTEGER, table_name TEXT, row_key TEXT, column_key TEXT, line INTEGER, page INTEGER,
-    expected_json TEXT, actual_json TEXT, PRIMARY KEY (report_id, seq));
+    expected_json TEXT, actual_json TEXT, source TEXT, PRIMARY KEY (report_id, seq));
 CREATE INDEX IF NOT EXISTS findings_rule ON findings (rule);
 """
+# Columns added after the first release: a store written before gets them on opening.
+_ADDED_COLUMNS = {"reports": ("parent TEXT", "checks_json TEXT", "cross_checked INTEGER NOT NULL DEFAULT 0"),
+                  "findings": ("source TEXT",)}
+
 
 
 def content_hash(data: bytes) -> str:
@@ -72,7 +96,20 @@ class Store:
         self.db = sqlite3.connect(self.path)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA journal_mode = WAL")
+        # NORMAL: a commit survives the process being killed (the WAL is in the OS already); only a
+        # power cut may lose the last commits. FULL would fsync after every report.
+        self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.executescript(_SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        for table, columns in _ADDED_COLUMNS.items():
+            have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column.split()[0] not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        self.db.execute("CREATE INDEX IF NOT EXISTS reports_parent_year ON reports (parent, year)")
+        self.db.commit()
 
     def close(self) -> None:
         self.db.close()
@@ -96,39 +133,42 @@ class Store:
                               (path, digest, version)).fetchone()
         return None if row is None else int(row[0])
 
-    def save(self, run_id: int, digest: str, version: str, result: ReportResult,
-             tables: dict[str, Any] | None) -> int:
+    def save(self, run_id: int, digest: str, version: str, result: ReportResult, record: "StoredReport") -> int:
         """Store one audited report and its findings, committed at once (a killed run keeps it)."""
         rep = result.report
         with self.db:
             self.db.execute("DELETE FROM reports WHERE path = ? AND content_hash = ? AND rules_version = ?",
                             (result.path, digest, version))
-            texts = rep.metadata.get("similarity", {}) if rep else {}
             cur = self.db.execute(
                 "INSERT INTO reports (path, content_hash, rules_version, run_id, status, error, agency, year, "
-                "format, kind, tables_json, audited_at, text, section5, signature) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "format, kind, tables_json, audited_at, text, section5, signature, parent, checks_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (result.path, digest, version, run_id, result.status, result.error,
                  rep.agency if rep else None, rep.year if rep else None, rep.format if rep else None,
-                 rep.kind if rep else None, json.dumps(tables, ensure_ascii=False) if tables else None,
-                 time.time(), texts.get("text"), texts.get("section5"), texts.get("signature")))
+                 rep.kind if rep else None, record.tables_json, time.time(), record.text, record.section5,
+                 record.signature, record.parent,
+                 json.dumps([[c.rule, c.status, c.reasons] for c in result.checks], ensure_ascii=False)))
             report_id = int(cur.lastrowid)
             self.db.executemany(_INSERT_FINDING, _finding_rows(report_id, 0, result.findings))
         return report_id
 
     def findings(self, report_id: int) -> list[Finding]:
         rows = self.db.execute("SELECT rule, severity, title, message, section, table_name, row_key, column_key, "
-                               "line, page, expected_json, actual_json FROM findings WHERE report_id = ? "
+                               "line, page, expected_json, actual_json, source FROM findings WHERE report_id = ? "
                                "ORDER BY seq", (report_id,)).fetchall()
-        return [Finding(rule=r[0], severity=r[1], title=r[2] or "", message=r[3], source="",
+        return [Finding(rule=r[0], severity=r[1], title=r[2] or "", message=r[3], source=r[12] or "",
                         location=FindingLocation(r[4], r[5], r[6], r[7], r[8], r[9]),
                         expected=json.loads(r[10]) if r[10] else None,
                         actual=json.loads(r[11]) if r[11] else None) for r in rows]
 
-    def report_row(self, report_id: int) -> dict[str, Any]:
-        cols = ("id", "path", "status", "error", "agency", "year", "format", "kind", "tables_json")
-        row = self.db.execute(f"SELECT {', '.join(cols)} FROM reports WHERE id = ?", (report_id,)).fetchone()
-        return dict(zip(cols, row))
+    def result(self, report_id: int) -> ReportResult:
+        """A stored report's result as audited: identity, status, findings and checks."""
+        path, status, error, agency, year, fmt, kind, checks = self.db.execute(
+            "SELECT path, status, error, agency, year, format, kind, checks_json FROM reports WHERE id = ?",
+            (report_id,)).fetchone()
+        report = Report(path=path, kind=kind or "", agency=agency, year=year, format=fmt)
+        return ReportResult(path, status, report, self.findings(report_id),
+                            [Check(*c) for c in json.loads(checks or "[]")], error)
 
     def latest(self, agency: str, year: int) -> dict[str, Any] | None:
         """The most recently audited report of an agency and year (for cross-year rules)."""
@@ -149,37 +189,51 @@ class Store:
             yield year, path, status, [tuple(f) for f in found]
 
 
-_REPORT_COLUMNS = ("id", "path", "agency", "year", "tables_json", "text", "section5", "signature", "run_id")
+_REPORT_COLUMNS = ("id", "path", "agency", "year", "tables_json", "text", "section5", "signature", "run_id",
+                   "parent")
+_LATEST = "audited_at = (SELECT MAX(audited_at) FROM reports x WHERE x.path = r.path)"
 
 
-def run_reports(store: Store, run_id: int) -> Iterator[dict[str, Any]]:
-    """The reports a run audited (readable ones), in path order."""
-    for row in store.db.execute(f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports WHERE run_id = ? "
-                                "AND status != 'error' ORDER BY path", (run_id,)):
-        yield dict(zip(_REPORT_COLUMNS, row))
+def unchecked_reports(store: Store, report_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The readable reports among `report_ids` the cross-report rules have not run on, in path
+    order (those of this run, and those of a run killed before it got that far)."""
+    wanted = set(report_ids)
+    rows = store.db.execute(f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports WHERE cross_checked = 0 "
+                            "AND status != 'error' ORDER BY path")
+    return [dict(zip(_REPORT_COLUMNS, row)) for row in rows if row[0] in wanted]
 
 
 def year_reports(store: Store, year: int) -> Iterator[dict[str, Any]]:
     """The latest audit of every report of a year (for cross-agency comparison)."""
-    for row in store.db.execute(
-            f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports r WHERE year = ? AND status != 'error' AND "
-            "audited_at = (SELECT MAX(audited_at) FROM reports x WHERE x.path = r.path)", (year,)):
+    for row in store.db.execute(f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports r WHERE year = ? "
+                                f"AND status != 'error' AND {_LATEST}", (year,)):
         yield dict(zip(_REPORT_COLUMNS, row))
 
 
-def add_findings(store: Store, report_id: int, findings: list[Finding]) -> None:
-    """Findings found after the report was stored (cross-report rules)."""
+def component_reports(store: Store, parent: str, year: int) -> list[dict[str, Any]]:
+    """The latest audit of every report of a year whose parent (aggregate) is `parent`."""
+    return [dict(zip(_REPORT_COLUMNS, row)) for row in store.db.execute(
+        f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports r WHERE parent = ? AND year = ? "
+        f"AND status != 'error' AND {_LATEST} ORDER BY path", (parent, year))]
+
+
+def add_cross_findings(store: Store, report_id: int, findings: list[Finding]) -> None:
+    """Findings of the cross-report rules (possibly none), recorded once they have run."""
     with store.db:
         start = store.db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM findings WHERE report_id = ?",
                                  (report_id,)).fetchone()[0]
         store.db.executemany(_INSERT_FINDING, _finding_rows(report_id, start, findings))
+        store.db.execute("UPDATE reports SET cross_checked = 1 WHERE id = ?", (report_id,))
 
 
-_INSERT_FINDING = "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_FINDING = ("INSERT INTO findings (report_id, seq, rule, severity, title, message, section, table_name, "
+                   "row_key, column_key, line, page, expected_json, actual_json, source) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def _finding_rows(report_id: int, start: int, findings: list[Finding]) -> list[tuple]:
     return [(report_id, start + i, f.rule, f.severity, f.title, f.message, f.location.section, f.location.table,
              f.location.row, f.location.column, f.location.line, f.location.page,
-             json.dumps(jsonable(f.expected), ensure_ascii=False), json.dumps(jsonable(f.actual), ensure_ascii=False))
+             json.dumps(jsonable(f.expected), ensure_ascii=False), json.dumps(jsonable(f.actual), ensure_ascii=False),
+             f.source)
             for i, f in enumerate(findings)]

@@ -87,9 +87,10 @@ class HtmlPageRenderer:
 class HtmlBatchRenderer:
     """`check DIR --format html --output OUTDIR`: pages, index, findings.csv and findings.xlsx."""
 
-    def __init__(self, outdir: Path, rules: list[Rule]):
+    def __init__(self, outdir: Path, rules: list[Rule], pages: bool = True):
         self.outdir = outdir
         self.rules = _by_id(rules)
+        self.pages = pages          # False: the index and the exports only (`batch --no-pages`)
         self.index = BatchIndex()
         self.export: FindingsExport | None = None
 
@@ -102,18 +103,14 @@ class HtmlBatchRenderer:
         """Write the report's page (given, kept when `reuse` and it exists, or rendered here) and
         add its index row and export rows; `number` fixes the page's name across runs."""
         assert self.export is not None, "start() first"
-        name = page_name(number or len(self.index.rows) + 1, result.path)
-        target = self.outdir / name
-        if page is not None:
-            target.write_text(page, encoding="utf-8")
-        elif not (reuse and target.exists()):
-            target.write_text(render_page(result, self.rules, INDEX_NAME), encoding="utf-8")
+        name = page_name(number or len(self.index.rows) + 1, result.path) if self.pages else None
+        if name is not None:
+            target = self.outdir / name
+            if page is not None:
+                target.write_text(page, encoding="utf-8")
+            elif not (reuse and target.exists()):
+                target.write_text(render_page(result, self.rules, INDEX_NAME), encoding="utf-8")
         self.index.add(result, name)
-        self.export.add(result)
-
-    def add_findings(self, result: ReportResult) -> None:
-        """More findings of a report already added (cross-report rules): export rows only."""
-        assert self.export is not None, "start() first"
         self.export.add(result)
 
     def finish(self, summary: Summary) -> None:

@@ -28,7 +28,7 @@ _LABEL_CHARS = 22
 
 @dataclass
 class IndexRow:
-    href: str
+    href: str | None                # the report's page (None: no pages written)
     path: str
     agency: str | None
     year: int | None
@@ -77,7 +77,7 @@ class BatchIndex:
         self.per_rule: Counter[str] = Counter()
         self.titles: dict[str, str] = {}
 
-    def add(self, result: ReportResult, href: str) -> None:
+    def add(self, result: ReportResult, href: str | None) -> None:
         rep = result.report
         counts = result.counts()
         fmt = contract_format(rep)

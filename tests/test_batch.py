@@ -10,7 +10,7 @@ import pytest
 
 from xxgk_audit.engine import cli
 from xxgk_audit.engine.audit import Auditor
-from xxgk_audit.engine.batch import BatchSettings, read_manifest, run_batch
+from xxgk_audit.engine.batch import BatchSettings, plan_batch, read_manifest, run_batch
 from xxgk_audit.engine.facts import Context
 from xxgk_audit.engine.rulepack import load_packs
 from xxgk_audit.engine.store import Store, rules_version
@@ -82,7 +82,7 @@ def _run(folder: Path, store: Store, jobs: int, on_result=lambda r, s, p: None):
     version = rules_version(rules)
     run_id = store.start_run(str(folder), version, jobs)
     items = [(p, Context()) for p in sorted(folder.rglob("*.txt"))]
-    return run_batch(items, store, run_id, version, BatchSettings(), jobs, on_result)
+    return run_batch(plan_batch(items, store, version), store, run_id, version, BatchSettings(), jobs, on_result)
 
 
 def test_a_killed_run_keeps_what_it_finished_and_resumes(folder, tmp_path):
@@ -171,7 +171,7 @@ def test_dask_executor_gives_the_same_findings_as_local_workers(folder, tmp_path
     store = Store(tmp_path / "dask.db")
     run_id = store.start_run(str(folder), version, 2)
     items = [(p, Context()) for p in sorted(folder.rglob("*.txt"))]
-    counts = run_batch(items, store, run_id, version, BatchSettings(), 2,
+    counts = run_batch(plan_batch(items, store, version), store, run_id, version, BatchSettings(), 2,
                        lambda r, s, p: dask.append(r), scheduler="local")
     assert counts.audited == len(items) == 4
 
@@ -187,3 +187,116 @@ def test_cross_report_findings_reach_the_spreadsheets(folder, tmp_path, capsys):
     capsys.readouterr()
     rows = (out / "findings.csv").read_text(encoding="utf-8-sig").splitlines()
     assert any("XREF-009" in row and "2024" in row for row in rows)
+
+
+def test_cross_report_findings_are_on_the_pages_index_and_summary_of_the_same_run(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    cli.main(["batch", str(folder), "--out", str(out), "--jobs", "2"])
+    capsys.readouterr()
+    pages = {p: p.read_text(encoding="utf-8") for p in out.glob("*env*.html")}
+    page_2024 = next(text for text in pages.values() if "2024年" in text)
+    assert "XREF-009" in page_2024 and "2023年度报告的结转下年度为 1 件" in page_2024
+    reports = json.loads((out / "summary.json").read_text(encoding="utf-8"))["reports"]
+    entry = next(r for r in reports if r["path"].endswith("2024/env.txt"))
+    assert entry["status"] == "fail"                      # the 总计 column mismatch is an error
+    assert "XREF-009" in {f["rule"] for f in entry["findings"]}
+    assert "XREF-009" in (out / "index.html").read_text(encoding="utf-8")     # the per-rule chart
+
+
+def test_aggregate_report_is_checked_against_its_components(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "env.txt").write_text(CLEAN, encoding="utf-8")
+    (reports / "water.txt").write_text(CLEAN.replace("某市生态环境局", "某市水务局")
+                                       .replace("行政许可 | 138 |", "行政许可 | 12 |"), encoding="utf-8")
+    # the city's report copies the environment bureau's figures: its 行政许可 and its applications
+    # are those of one component only
+    city = CLEAN.replace("某市生态环境局", "某市人民政府").replace("行政许可 | 138 |", "行政许可 | 151 |")
+    (reports / "city.txt").write_text(city, encoding="utf-8")
+    (reports / "manifest.csv").write_text(
+        "path,agency,year,parent\nenv.txt,某市生态环境局,2023,某市人民政府\nwater.txt,某市水务局,2023,某市人民政府\n"
+        "city.txt,某市人民政府,2023,\n", encoding="utf-8")
+    out = tmp_path / "out"
+    cli.main(["batch", str(reports / "manifest.csv"), "--out", str(out), "--jobs", "1", "--select", "XREF-012"])
+    capsys.readouterr()
+    cross = {Path(c["path"]).name: c["findings"] for c in json.loads((out / "cross_report.json").read_text("utf-8"))}
+    assert set(cross) == {"city.txt"}
+    found = {(f["location"]["table"], f["location"]["row"], f["location"]["column"], f["expected"], f["actual"])
+             for f in cross["city.txt"]}
+    assert ("disclosure", "LIC", "DEC", 150, 151) in found          # 138 + 12, not 151
+    assert ("applications", "A1", "TOT", 22, 11) in found
+    assert not [f for f in found if f[3] == f[4]]                  # cells that add up (0 + 0 = 0) pass
+    message = next(f["message"] for f in cross["city.txt"] if f["location"]["row"] == "LIC")
+    assert message == "主动公开政府信息情况表「行政许可」「处理决定数量」：汇总报告为 151，但 2 份下级报告之和为 150"
+    assert all(f["severity"] == "info" for f in cross["city.txt"])
+
+
+def test_an_unchanged_rerun_keeps_the_outputs_it_wrote(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    first = cli.main(["batch", str(folder), "--out", str(out), "--jobs", "1"])
+    capsys.readouterr()
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.suffix in (".html", ".csv", ".xlsx", ".json")}
+    assert cli.main(["batch", str(folder), "--out", str(out), "--jobs", "1"]) == first
+    assert "沿用已有输出" in capsys.readouterr().err
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name in stamps} == stamps
+    (out / "index.html").unlink()                 # an output gone: written again
+    cli.main(["batch", str(folder), "--out", str(out), "--jobs", "1"])
+    assert "沿用已有输出" not in capsys.readouterr().err and (out / "index.html").is_file()
+
+
+def test_a_run_killed_before_the_cross_report_step_gets_it_on_resume(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    _run(folder, Store(out / "audit.db"), 1)          # audited and stored, killed before the rest
+    cli.main(["batch", str(folder), "--out", str(out), "--jobs", "1"])
+    assert "审核 0，未变化跳过 4" in capsys.readouterr().err
+    cross = json.loads((out / "cross_report.json").read_text(encoding="utf-8"))
+    assert [c["path"] for c in cross if any(f["rule"] == "XREF-009" for f in c["findings"])] == [
+        str(folder / "2024" / "env.txt")]
+
+
+def test_no_pages_writes_the_index_and_exports_only(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    cli.main(["batch", str(folder), "--out", str(out), "--jobs", "2", "--no-pages"])
+    capsys.readouterr()
+    assert sorted(p.name for p in out.glob("*.html")) == ["index.html"]
+    assert "查看</a>" not in (out / "index.html").read_text(encoding="utf-8")
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["summary"]["reports"] == 4
+
+
+def test_a_store_written_by_an_earlier_version_is_upgraded(tmp_path):
+    import sqlite3
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE runs (id INTEGER PRIMARY KEY, started REAL NOT NULL, finished REAL, input TEXT NOT NULL,
+            rules_version TEXT NOT NULL, jobs INTEGER NOT NULL, files INTEGER DEFAULT 0, audited INTEGER DEFAULT 0,
+            skipped INTEGER DEFAULT 0, errors INTEGER DEFAULT 0);
+        CREATE TABLE reports (id INTEGER PRIMARY KEY, path TEXT NOT NULL, content_hash TEXT NOT NULL,
+            rules_version TEXT NOT NULL, run_id INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, agency TEXT,
+            year INTEGER, format TEXT, kind TEXT, tables_json TEXT, audited_at REAL NOT NULL, text TEXT,
+            section5 TEXT, signature BLOB, UNIQUE (path, content_hash, rules_version));
+        CREATE TABLE findings (report_id INTEGER NOT NULL, seq INTEGER NOT NULL, rule TEXT NOT NULL,
+            severity TEXT NOT NULL, title TEXT, message TEXT NOT NULL, section INTEGER, table_name TEXT,
+            row_key TEXT, column_key TEXT, line INTEGER, page INTEGER, expected_json TEXT, actual_json TEXT,
+            PRIMARY KEY (report_id, seq));
+        INSERT INTO runs VALUES (1, 0, 1, 'x', 'v', 1, 1, 1, 0, 0);
+        INSERT INTO reports (id, path, content_hash, rules_version, run_id, status, agency, year, audited_at)
+            VALUES (1, 'a.txt', 'h', 'v', 1, 'pass', '某局', 2023, 0);
+    """)
+    db.close()
+    store = Store(path)
+    result = store.result(1)
+    assert (result.status, result.checks, result.findings) == ("pass", [], [])
+    columns = {row[1] for row in store.db.execute("PRAGMA table_info(reports)")}
+    assert {"parent", "checks_json", "cross_checked"} <= columns
+
+
+def test_lsh_pairs_a_text_copied_by_many_without_all_pairs():
+    from xxgk_audit.engine import similarity
+    sig = similarity.signature(similarity.shingles(similarity.normalise(CLEAN)))
+    other = similarity.signature(similarity.shingles(similarity.normalise(
+        (SAMPLES / "seed-luolong-2020.txt").read_text(encoding="utf-8"))))
+    copies = 300
+    pairs = similarity.candidate_pairs([(i, sig) for i in range(copies)] + [(copies, other)])
+    assert {i for pair in pairs for i in pair} == set(range(copies))        # every copy is paired
+    assert len(pairs) == copies - 1                                          # with one hub, not all pairs
