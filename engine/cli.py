@@ -271,7 +271,7 @@ def _baseline(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from . import batch_command                 # imported on use: Jinja2, openpyxl, numpy
+    from . import batch_command                 # imported on use: Jinja2, numpy
     from .batch import BatchSettings, ManifestError, default_jobs, progress_printer, read_manifest
 
     config = _settings(args)
@@ -338,7 +338,7 @@ def _config(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _check_renderer(args: argparse.Namespace, auditor: Auditor) -> Iterator[Renderer]:
     """The renderer of `check`; html on several reports or a folder writes a folder of pages."""
-    if args.format == "html":           # imported on use: Jinja2 and openpyxl slow every start
+    if args.format == "html":           # imported on use: Jinja2 slows every start
         from ..reports.html import HtmlBatchRenderer, HtmlPageRenderer
     if args.format == "html" and not _single_file(args.paths):
         if args.output is None:

@@ -3,8 +3,8 @@
 Both files have the same columns. The CSV is for programs: English column keys, severity keys
 (error/warning/info), UTF-8 with a byte-order mark so that Excel also reads it as UTF-8. The
 workbook is for people: Chinese headers, Chinese severity labels, a frozen header row and filters.
-Rows are written as reports come (the workbook in openpyxl's write-only mode), so a large batch
-is never held in memory.
+Rows are written as reports come (the workbook streamed by reports/xlsx.py), so a large batch is
+never held in memory.
 
 Text from a report could start like a spreadsheet formula ("=HYPERLINK(…)"): in the CSV such a
 value gets a leading apostrophe, and in the workbook every text is stored as text, never as a
@@ -18,13 +18,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
-
 from ..engine.audit import ReportResult
 from ..engine.facts import jsonable
 from ..engine.findings import SEVERITY_LABELS, Finding
+from .xlsx import XlsxWriter
 
 __all__ = ["COLUMNS", "FindingsExport", "finding_rows", "plain_value"]
 
@@ -67,36 +64,18 @@ class FindingsExport:
         self._csv_file = open(csv_path, "w", encoding="utf-8-sig", newline="")
         self._csv = csv.writer(self._csv_file)
         self._csv.writerow([key for key, _, _ in COLUMNS])
-        self._xlsx_path = xlsx_path
-        self._book = Workbook(write_only=True)
-        self._sheet = self._book.create_sheet("审核问题")
-        for index, (_, _, width) in enumerate(COLUMNS, 1):
-            self._sheet.column_dimensions[get_column_letter(index)].width = width
-        self._sheet.freeze_panes = "A2"
-        self._sheet.append([header for _, header, _ in COLUMNS])
-        self._rows = 1
+        self._sheet = XlsxWriter(xlsx_path, "审核问题", [header for _, header, _ in COLUMNS],
+                                 [width for _, _, width in COLUMNS])
 
     def add(self, result: ReportResult) -> None:
         for row in finding_rows(result):
             self._csv.writerow([_csv_text(v) for v in row])
-            self._sheet.append(self._sheet_row(row))
-            self._rows += 1
+            row[4] = SEVERITY_LABELS.get(row[4], row[4])
+            self._sheet.append(row)
 
     def close(self) -> None:
         self._csv_file.close()
-        self._sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{self._rows}"
-        self._book.save(self._xlsx_path)
-
-    def _sheet_row(self, row: list[Any]) -> list[WriteOnlyCell]:
-        row = list(row)
-        row[4] = SEVERITY_LABELS.get(row[4], row[4])
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(self._sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"        # never a formula, whatever the text starts with
-            cells.append(cell)
-        return cells
+        self._sheet.close()
 
 
 def _csv_text(value: Any) -> str:

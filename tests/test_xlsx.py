@@ -1,0 +1,35 @@
+"""The streaming XLSX writer: what openpyxl (and so Excel's format) reads back."""
+
+from __future__ import annotations
+
+import warnings
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from xxgk_audit.reports.xlsx import XlsxWriter, column_letter
+
+
+def test_values_header_filters_and_frozen_row_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "f.xlsx"
+    sheet = XlsxWriter(path, "审核问题", ["文件", "数量", "金额", "说明"], [20, 8, 10, 40])
+    sheet.append(["a.txt", 3, Decimal("1.25"), "=HYPERLINK(\"http://x\") <b>&amp;</b>"])
+    sheet.append(["b\x00\x1f.txt", None, -1, "第二行\n换行"])
+    sheet.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        book = load_workbook(path)
+    ws = book["审核问题"]
+    assert [[c.value for c in row] for row in ws.iter_rows()] == [
+        ["文件", "数量", "金额", "说明"],
+        ["a.txt", 3, 1.25, "=HYPERLINK(\"http://x\") <b>&amp;</b>"],
+        ["b.txt", None, -1, "第二行\n换行"]]
+    assert ws["D2"].data_type == "s"                     # text, never a formula
+    assert ws["A1"].font.b and not ws["A2"].font.b
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:D3"
+    assert ws.column_dimensions["D"].width == 40
+
+
+def test_column_letters() -> None:
+    assert [column_letter(i) for i in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
