@@ -100,15 +100,18 @@ def _audit_one(path: str, ctx: Context, extra: tuple[Finding, ...] = ()) -> Audi
         result = result.with_findings(list(extra), _AUDITOR.fail_on)
     page = _PAGES(result) if _PAGES is not None else None
     record = _record(result.report, ctx)
-    return Audited(_slim(result), record, page)
+    return Audited(_slim(result, ctx), record, page)
 
 
-def _slim(result: ReportResult) -> ReportResult:
-    """The result with the report reduced to its identity for the trip back to the parent."""
+def _slim(result: ReportResult, ctx: Context) -> ReportResult:
+    """The result with the report reduced to its identity for the trip back to the parent. The
+    identity the store links years and aggregates by is the manifest's agency and year where it
+    gives them (an office's list of agencies is steadier than titles), else the document's."""
     rep = result.report
     if rep is not None:
-        result.report = Report(path=rep.path, kind=rep.kind, title=rep.title, agency=rep.agency, year=rep.year,
-                               format=rep.format, metadata=rep.metadata)
+        result.report = Report(path=rep.path, kind=rep.kind, title=rep.title, agency=ctx.agency or rep.agency,
+                               year=ctx.year if ctx.year is not None else rep.year, format=rep.format,
+                               metadata=rep.metadata)
     return result
 
 

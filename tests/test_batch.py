@@ -300,3 +300,16 @@ def test_lsh_pairs_a_text_copied_by_many_without_all_pairs():
     pairs = similarity.candidate_pairs([(i, sig) for i in range(copies)] + [(copies, other)])
     assert {i for pair in pairs for i in pair} == set(range(copies))        # every copy is paired
     assert len(pairs) == copies - 1                                          # with one hub, not all pairs
+
+
+def test_the_manifest_agency_links_years_when_titles_differ(folder, tmp_path, capsys):
+    # the 2024 report's title names the bureau differently; the office's manifest names it one way
+    (folder / "2024" / "env.txt").write_text(next_year(2).replace("某市生态环境局", "某市环境局"), encoding="utf-8")
+    manifest = folder / "manifest.csv"
+    manifest.write_text("path,agency,year\n2023/env.txt,某市生态环境局,2023\n2024/env.txt,某市生态环境局,2024\n",
+                        encoding="utf-8")
+    out = tmp_path / "out"
+    cli.main(["batch", str(manifest), "--out", str(out), "--jobs", "1", "--select", "XREF-009"])
+    capsys.readouterr()
+    cross = json.loads((out / "cross_report.json").read_text(encoding="utf-8"))
+    assert [(Path(c["path"]).parent.name, c["agency"]) for c in cross] == [("2024", "某市生态环境局")]
