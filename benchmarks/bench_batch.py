@@ -1,56 +1,109 @@
-"""Batch throughput, memory and re-run time: `xxgk-audit batch` on N generated text reports.
+"""Batch throughput, memory, similarity and re-run time: `xxgk-audit batch` on generated corpora.
 
-For each N: a first run with --jobs 1 and one with --jobs 2 (each into a fresh output folder),
-then an unchanged re-run of the --jobs 2 output. Prints wall time, reports per second, the
-speed-up of 2 workers over 1, the peak RSS of the largest process (parent or worker), and the
-re-run time as a share of the first run.
+The corpus is benchmarks/make_batch_corpus.py's (agencies × years 2021–2024 with planted
+cross-report cases, run through its manifest). For each kind — text, or the same reports rendered
+as HTML pages, Word documents, PDFs, or a mix of the four — and each size, a first run with
+--jobs 1 and one with --jobs 2 (fresh output folders each), then an unchanged re-run of the
+--jobs 2 output. Per run: wall time, reports per second, the peak RSS of the largest process
+(parent or worker), and the seconds of each step from run.json (audit, similarity, outputs).
 
-    .venv/bin/python benchmarks/bench_batch.py [--n 1000] [--no-html]
+    .venv/bin/python benchmarks/bench_batch.py --n 1000 10000 --kinds text [--no-pages]
+    .venv/bin/python benchmarks/bench_batch.py --n 400 --kinds html docx pdf mix
+
+HTML, DOCX and PDF rendering needs the test extra (tests/docgen.py; reportlab for PDF).
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import csv
+import json
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from make_corpus import make_corpus
+from make_batch_corpus import make_batch_corpus
 
+ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable).with_name("xxgk-audit")
+KINDS = ("text", "html", "docx", "pdf")
+# runs the batch in a fresh process and prints the peak RSS (KB) of its largest descendant
+_RSS = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); " \
+       "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
 
 
-def run(corpus: Path, out: Path, jobs: int) -> tuple[float, float]:
-    """(seconds, peak RSS MB of the largest child process) of one batch run."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def render(corpus: Path, kind: str) -> Path:
+    """A manifest whose files are the corpus's reports as `kind` ("mix": the four kinds in turn)."""
+    if kind == "text":
+        return corpus / "manifest.csv"
+    sys.path.insert(0, str(ROOT / "tests"))
+    import docgen
+    out = corpus.parent / f"{corpus.name}-{kind}"
+    rows = list(csv.DictReader(open(corpus / "manifest.csv", encoding="utf-8", newline="")))
+    for i, row in enumerate(rows):
+        this = KINDS[i % 4] if kind == "mix" else kind
+        source = corpus / row["path"]
+        target = (out / row["path"]).with_suffix({"text": ".txt", "html": ".html", "docx": ".docx",
+                                                  "pdf": ".pdf"}[this])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if this == "text":
+            target.write_bytes(source.read_bytes())
+        elif this == "html":
+            target.write_bytes(docgen.render_html(source))
+        elif this == "docx":
+            target.write_bytes(docgen.render_docx(source))
+        else:
+            import test_pdf_reader
+            target.write_bytes(test_pdf_reader.render_pdf(source.read_text(encoding="utf-8")))
+        row["path"] = target.relative_to(out).as_posix()
+    with open(out / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return out / "manifest.csv"
+
+
+def run(manifest: Path, out: Path, jobs: int, pages: bool) -> dict:
+    """Wall seconds, peak RSS (MB) and run.json's seconds per step of one batch run."""
+    command = [str(EXE), "batch", str(manifest), "--out", str(out), "--jobs", str(jobs), "--exit-zero"]
     started = time.perf_counter()
-    subprocess.run([str(EXE), "batch", str(corpus), "--out", str(out), "--jobs", str(jobs), "--exit-zero"],
-                   check=True, capture_output=True)
-    elapsed = time.perf_counter() - started
-    return elapsed, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    rss = subprocess.run([sys.executable, "-c", _RSS, *command, *([] if pages else ["--no-pages"])],
+                         check=True, capture_output=True, text=True).stdout
+    wall = time.perf_counter() - started
+    steps = json.loads((out / "run.json").read_text(encoding="utf-8"))["seconds"]
+    return {"wall": wall, "rss": int(rss) / 1024, "steps": steps}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[1000])
+    parser.add_argument("--kinds", nargs="+", choices=(*KINDS, "mix"), default=["text"])
+    parser.add_argument("--no-pages", action="store_true", help="batch --no-pages (no per-report HTML pages)")
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    print(f"{'N':>6}  {'jobs':>4}  {'seconds':>8}  {'reports/s':>9}  {'peak RSS MB':>11}")
+    pages = not args.no_pages
+    print(f"pages: {'yes' if pages else 'no'}")
+    print(f"{'kind':<5} {'N':>6} {'jobs':>4} {'wall s':>8} {'reports/s':>9} {'RSS MB':>7}  steps (s)")
     for n in args.n:
-        with tempfile.TemporaryDirectory(prefix="xxgk-batch-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
             corpus = Path(tmp) / "corpus"
-            corpus.mkdir()
-            make_corpus(corpus, n, None)
-            times = {}
-            for jobs in (1, 2):
-                seconds, rss = run(corpus, Path(tmp) / f"out{jobs}", jobs)
-                times[jobs] = seconds
-                print(f"{n:>6}  {jobs:>4}  {seconds:>8.1f}  {n / seconds:>9.0f}  {rss:>11.1f}")
-            rerun, _ = run(corpus, Path(tmp) / "out2", 2)
-            print(f"{n:>6}  speed-up jobs 2 / jobs 1: {times[1] / times[2]:.2f}x; unchanged re-run: "
-                  f"{rerun:.1f} s = {100 * rerun / times[2]:.0f}% of the first run")
+            make_batch_corpus(corpus, n, args.seed)
+            for kind in args.kinds:
+                manifest = render(corpus, kind)
+                files = sum(1 for _ in open(manifest, encoding="utf-8")) - 1
+                walls = {}
+                for jobs in (1, 2):
+                    got = run(manifest, Path(tmp) / f"out-{kind}-{jobs}", jobs, pages)
+                    walls[jobs] = got["wall"]
+                    steps = ", ".join(f"{k} {v:.1f}" for k, v in got["steps"].items())
+                    print(f"{kind:<5} {files:>6} {jobs:>4} {got['wall']:>8.1f} {files / got['wall']:>9.0f} "
+                          f"{got['rss']:>7.0f}  {steps}", flush=True)
+                again = run(manifest, Path(tmp) / f"out-{kind}-2", 2, pages)
+                print(f"{kind:<5} {files:>6}  speed-up jobs 2 / jobs 1: {walls[1] / walls[2]:.2f}x; unchanged "
+                      f"re-run {again['wall']:.1f} s = {100 * again['wall'] / walls[2]:.0f}% of the first run",
+                      flush=True)
 
 
 if __name__ == "__main__":

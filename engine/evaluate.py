@@ -79,6 +79,10 @@ class RuleEngine:
         # durable refuses a fact of more than ~250 properties: each chunk gets only the fields its
         # conditions compare (a pair fact for XREF-012 compares some 400 over all its instances)
         self._chunk_fields: dict[str, tuple[str, ...] | None] = {}
+        # `field == constant` terms every instance of a chunk (or one instance) requires: a fact
+        # with another value there cannot fire it (cross-report rules read one relation each)
+        self._chunk_guard: dict[str, tuple[str, Any] | None] = {}
+        self._guards: dict[int, list[tuple[str, Any]]] = {}
         self._members: dict[str, set[int]] = defaultdict(set)     # instance numbers per format slot
         predicates: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
         rulesets: dict[str, dict[str, Any]] = {}
@@ -94,6 +98,7 @@ class RuleEngine:
 
             compiled = [(number, inst, _condition(inst, predicate)) for number, inst in numbered]
             instances = dict(numbered)
+            self._guards.update((number, _guards(inst.when)) for number, inst in numbered)
             # only fields some condition compares go to durable (regexes go as predicate booleans)
             names = set().union(*(expr.fields_of(i.when, tested=True, matched=False) for _, i in numbered))
             names |= {"claim"} if kind == "claim" else set()
@@ -110,6 +115,8 @@ class RuleEngine:
                               for f in expr.fields_of(instances[n].when, tested=True, matched=False)}
                     fields |= {"sid", "id", _KIND, *preds.values()}
                     self._chunk_fields[name] = None if len(chunks) == 1 else tuple(sorted(fields))
+                    shared = set.intersection(*(set(self._guards[n]) for n, _ in chunk))
+                    self._chunk_guard[name] = min(shared, key=repr) if shared else None
         self._predicates = {k: [(f, re.compile(p), n) for (f, p), n in v.items()] for k, v in predicates.items()}
         # claim rules: which sentences each instance reads, and the table fields it compares
         self._claims = [(inst.name, inst.claim, inst.required | expr.fields_of(inst.expected or expr.Const(0))
@@ -162,6 +169,8 @@ class RuleEngine:
                 chunks = self._chunks.get((fact.kind, _slot(fact.fields.get("format"))), ())
                 payload = self._payload(fact, sid, number) if chunks else {}
                 for ruleset in chunks:
+                    if _excluded(self._chunk_guard[ruleset], fact.fields):
+                        continue
                     used.add(ruleset)
                     keep = self._chunk_fields[ruleset]
                     body = payload if keep is None else {k: payload[k] for k in keep if k in payload}
@@ -209,6 +218,8 @@ class RuleEngine:
 
     def _status(self, number: int, inst: Instance, fact: Fact, fired: set[int]) -> tuple[str, str]:
         """The outcome of an instance that applies to the fact (its claim and its format)."""
+        if any(_excluded(guard, fact.fields) for guard in self._guards[number]):
+            return PASS, ""
         if not inst.required <= fact.fields.keys():
             missing = [f for f in inst.required if f not in fact.fields]
             # durable has no "unknown": decide with three-valued logic, so that `a or b` with b
@@ -241,6 +252,22 @@ class RuleEngine:
 
 def _ignore(c: Any) -> None:
     return None
+
+
+def _guards(node: expr.Node) -> list[tuple[str, Any]]:
+    """The `field == constant` terms a condition requires (top-level `and` items, or itself)."""
+    items = node.items if isinstance(node, expr.BoolOp) and node.op == "and" else (node,)
+    return [(i.left.name, i.right.value) for i in items if isinstance(i, expr.Compare) and i.op == "=="
+            and isinstance(i.left, expr.Field) and isinstance(i.right, expr.Const)
+            and isinstance(i.right.value, (str, int))]
+
+
+def _excluded(guard: tuple[str, Any] | None, fields: dict[str, Any]) -> bool:
+    """Whether a known value of the fact makes the guard false."""
+    if guard is None:
+        return False
+    value = fields.get(guard[0])
+    return value is not None and value != guard[1]
 
 
 def _condition(inst: Instance, predicate) -> dict:

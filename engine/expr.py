@@ -465,8 +465,15 @@ def evaluate(node: Node, fact: dict[str, Any]) -> Any:
         value = evaluate(node.item, fact)
         return None if value is None else not value
     if isinstance(node, BoolOp):
-        values = [evaluate(i, fact) for i in node.items]
-        if node.op == "and":
-            return False if False in values else (None if None in values else True)
-        return True if True in values else (None if None in values else False)
+        # three-valued: one false item makes `and` false (one true makes `or` true) whatever
+        # the unknown ones are, so evaluation stops there
+        decisive = node.op != "and"
+        unknown = False
+        for item in node.items:
+            value = evaluate(item, fact)
+            if value is None:
+                unknown = True
+            elif bool(value) == decisive:
+                return decisive
+        return None if unknown else not decisive
     raise ExprError(f"cannot evaluate {type(node).__name__}")
