@@ -51,9 +51,13 @@ def strip_pinyin(text: str) -> str:
     return _PINYIN.sub("", text) if "(" in text or "（" in text else text
 
 
+_TRADITIONAL = re.compile("[" + re.escape("".join(map(chr, T2S))) + "]")
+
+
 def to_simplified(text: str) -> str:
     """Map the traditional characters this project cares about to simplified (1:1, same length)."""
-    return text.translate(T2S)
+    # a search in C first: most reports have none, and translate looks up every character
+    return text.translate(T2S) if _TRADITIONAL.search(text) else text
 
 
 @lru_cache(maxsize=8192)
