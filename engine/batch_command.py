@@ -34,7 +34,7 @@ from .store import Store, rules_version
 
 __all__ = ["BatchJob", "BatchOutcome", "STATE_NAME"]
 
-STATE_NAME = "run.json"        # the last run: counts, seconds per phase, and what its outputs were made from
+STATE_NAME = "run.json"        # the run that wrote the outputs: counts, seconds per step, what they came from
 
 
 @dataclass
@@ -46,7 +46,6 @@ class BatchJob:
     settings: BatchSettings
     jobs: int
     scheduler: str | None = None
-    pages: bool = True
 
 
 @dataclass
@@ -72,23 +71,23 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
         plan = plan_batch(job.items, store, version)
         clock.lap("plan")
         if not plan.todo:
-            kept = _kept_outputs(job.outdir, _state_key(plan.kept, version, job.pages))
+            kept = _kept_outputs(job.outdir, _state_key(plan.kept, version, job.settings.pages))
             if kept is not None:
                 counts = BatchCounts(files=len(plan.kept), skipped=len(plan.kept))
                 store.finish_run(run_id, **vars(counts))
                 return BatchOutcome(counts, kept["summary"], kept["cross_findings"], True, clock.seconds)
 
         def write_page(result: ReportResult, skipped: bool, page: str | None) -> None:
-            if page is not None and job.pages:
+            if page is not None:
                 (job.outdir / page_name(plan.order[result.path], result.path)).write_text(page, encoding="utf-8")
 
         counts = run_batch(plan, store, run_id, version, job.settings, job.jobs, write_page, progress,
                            job.scheduler)
         clock.lap("audit")
         ids = _report_ids(plan, store, version)
-        cross = list(cross_report_findings(store, [i for _, i in ids], rules, clock.seconds))
+        cross = list(cross_report_findings(store, [i for _, i in ids], rules, clock.seconds, job.jobs))
         clock.lap("cross_report")
-        if job.pages and cross:
+        if job.settings.pages and cross:
             contexts = {str(path): ctx for path, ctx in job.items}
             tasks = [(r.path, contexts[r.path], tuple(r.findings)) for r in cross]
             for path, page in render_pages(tasks, job.settings, job.jobs, job.scheduler):
@@ -97,9 +96,9 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
         summary, n_cross = _write_outputs(job, rules, store, plan, ids)
         clock.lap("outputs")
         store.finish_run(run_id, **vars(counts))
-        (job.outdir / STATE_NAME).write_text(dumps({
-            "key": _state_key(ids, version, job.pages), "run_id": run_id, "counts": vars(counts), "summary": summary.to_dict(),
-            "cross_findings": n_cross, "seconds": clock.seconds}, indent=2) + "\n", encoding="utf-8")
+        state = {"key": _state_key(ids, version, job.settings.pages), "run_id": run_id, "counts": vars(counts),
+                 "summary": summary.to_dict(), "cross_findings": n_cross, "seconds": clock.seconds}
+        (job.outdir / STATE_NAME).write_text(dumps(state, indent=2) + "\n", encoding="utf-8")
         return BatchOutcome(counts, summary.to_dict(), n_cross, False, clock.seconds)
     finally:
         store.close()
@@ -124,7 +123,7 @@ def _write_outputs(job: BatchJob, rules: list[Rule], store: Store, plan: Plan,
     pair_rules = {rule.id for rule in rules if rule.fact == "pair"}
     summary = Summary()
     cross: list[dict[str, Any]] = []
-    html = HtmlBatchRenderer(job.outdir, rules, pages=job.pages)
+    html = HtmlBatchRenderer(job.outdir, rules, pages=job.settings.pages)
     with open(job.outdir / "summary.json", "w", encoding="utf-8") as out:
         json_out = JsonRenderer(out)
         for renderer in (html, json_out):

@@ -299,7 +299,7 @@ def _batch(args: argparse.Namespace) -> int:
                              tuple(config.get("ignore") or ()) or None, config.get("fail-on"),
                              pages=not args.no_pages)
     job = batch_command.BatchJob(items, str(source), outdir, Path(args.store or outdir / "audit.db"), settings,
-                                 jobs, scheduler, pages=not args.no_pages)
+                                 jobs, scheduler)
     outcome = batch_command.run(job, rules, progress_printer() if sys.stderr.isatty() else None)
     counts, summary = outcome.counts, outcome.summary
     kept = "；结果与上次相同，沿用已有输出" if outcome.outputs_kept else ""

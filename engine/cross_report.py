@@ -13,9 +13,12 @@ report's own cells ("ROW.COL") and the other side's as "prev.ROW.COL" or "sum.RO
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import json
+import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import numpy as np
@@ -24,9 +27,11 @@ from . import similarity, template
 from .audit import ReportResult
 from .evaluate import RuleEngine
 from .facts import Fact
+from .findings import Finding
 from .model import Report
 from .rulepack import Rule
-from .store import Store, add_cross_findings, component_reports, unchecked_reports, year_reports
+from .store import (Store, add_cross_findings, component_reports, report_fields, unchecked_reports,
+                    year_signatures)
 
 __all__ = ["cross_report_findings", "PEERS"]
 
@@ -34,36 +39,77 @@ PEERS = 3           # other agencies' reports named per report, nearest first
 
 
 def cross_report_findings(store: Store, report_ids: Iterable[int], rules: list[Rule],
-                          seconds: dict[str, float] | None = None) -> Iterator[ReportResult]:
+                          seconds: dict[str, float] | None = None, jobs: int = 1) -> Iterator[ReportResult]:
     """Run the cross-report rules on the reports among `report_ids` they have not run on yet; for
-    each that has findings, in path order, a result holding only those. The store records the
-    findings and that the rules ran. `seconds["similarity"]` gets the time of the peer search."""
+    each that has findings, a result holding only those. The store records the findings and that
+    the rules ran. The peer search runs here; the rest in `jobs` processes reading the store.
+    `seconds["similarity"]` gets the time of the peer search."""
     pair_rules = [r for r in rules if r.fact == "pair"]
     if not pair_rules:
         return
-    engine = RuleEngine(pair_rules)
-    rows = unchecked_reports(store, report_ids)
+    todo = unchecked_reports(store, report_ids)
     started = time.perf_counter()
-    peers = _peer_facts(store, rows)
+    peers = _peer_facts(store, todo)
     if seconds is not None:
         seconds["similarity"] = round(time.perf_counter() - started, 3)
-    for row in rows:
-        if not row["agency"] or not row["year"]:
-            add_cross_findings(store, row["id"], [])
-            continue
-        facts = peers.get(row["id"], [])
-        prior = store.latest(row["agency"], row["year"] - 1)
-        if prior is not None:
-            facts.insert(0, Fact("pair", _prior_fields(row, prior)))
-        components = component_reports(store, row["agency"], row["year"])
-        if components:
-            facts.append(Fact("pair", _aggregate_fields(row, components)))
+    tasks = [[(i, peers.get(i, [])) for i, _ in todo[k:k + _CHUNK]] for k in range(0, len(todo), _CHUNK)]
+    if jobs <= 1 or len(tasks) <= 1:
+        _init_worker(store, pair_rules)
+        checked = map(_check_chunk, tasks)
+    else:
+        pool = cf.ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(store.path, pair_rules))
+        checked = _completed(pool, tasks)
+    for chunk in checked:
+        for report_id, report, findings in chunk:
+            add_cross_findings(store, report_id, findings)
+            if findings:
+                failing = any(f.severity == "error" for f in findings)
+                yield ReportResult(report.path, "fail" if failing else "pass", report, findings)
+
+
+_CHUNK = 50                 # reports per task of the cross-report pool
+_STORE: Store | None = None
+_ENGINE: RuleEngine | None = None
+
+
+def _init_worker(store: Store | Path, rules: list[Rule]) -> None:
+    global _STORE, _ENGINE
+    _STORE = store if isinstance(store, Store) else Store(store, readonly=True)
+    _ENGINE = RuleEngine(rules)
+
+
+def _completed(pool: cf.ProcessPoolExecutor, tasks: list) -> Iterator[list]:
+    """Chunks as the workers finish them. If a worker dies, the chunks not done stay unchecked in
+    the store (the next run checks them) and the batch goes on."""
+    with pool:
+        futures = [pool.submit(_check_chunk, task) for task in tasks]
+        for future in cf.as_completed(futures):
+            try:
+                yield future.result()
+            except cf.process.BrokenProcessPool:
+                print("xxgk-audit: warning: 跨报告检查的工作进程异常退出，未完成的报告将在下次运行时检查",
+                      file=sys.stderr)
+                return
+
+
+def _check_chunk(chunk: list[tuple[int, list[Fact]]]) -> list[tuple[int, Report, list[Finding]]]:
+    """(id, identity, findings) of each report: its pair facts with the prior year, its peers
+    (found by the parent) and its components, through the pair rules."""
+    assert _STORE is not None and _ENGINE is not None
+    out = []
+    for report_id, facts in chunk:
+        row = report_fields(_STORE, report_id)
         report = Report(path=row["path"], kind="", agency=row["agency"], year=row["year"])
-        findings = engine.findings_on(report, facts) if facts else []
-        add_cross_findings(store, row["id"], findings)
-        if findings:
-            failing = any(f.severity == "error" for f in findings)
-            yield ReportResult(row["path"], "fail" if failing else "pass", report, findings)
+        if row["agency"] and row["year"]:
+            facts = list(facts)
+            prior = _STORE.latest(row["agency"], row["year"] - 1)
+            if prior is not None:
+                facts.insert(0, Fact("pair", _prior_fields(row, prior)))
+            components = component_reports(_STORE, row["agency"], row["year"])
+            if components:
+                facts.append(Fact("pair", _aggregate_fields(row, components)))
+        out.append((report_id, report, _ENGINE.findings_on(report, facts) if facts else []))
+    return out
 
 
 def _cells(tables_json: str | None) -> dict[str, Any]:
@@ -112,32 +158,37 @@ def _score(a: np.ndarray, b: np.ndarray) -> float:
     return round(similarity.jaccard(a, b), 3)
 
 
-def _peer_facts(store: Store, rows: list[dict[str, Any]]) -> dict[int, list[Fact]]:
-    """Pair facts of reports whose narrative is near another agency's report of the same year."""
+def _peer_facts(store: Store, todo: list[tuple[int, int | None]]) -> dict[int, list[Fact]]:
+    """Pair facts of reports whose narrative is near another agency's report of the same year.
+    Only signatures are loaded for a whole year; texts only for the candidate pairs."""
     out: dict[int, list[Fact]] = {}
-    in_run = {row["id"] for row in rows}
-    for year in sorted({row["year"] for row in rows if row["year"]}):
-        reports = {r["id"]: r for r in year_reports(store, year) if r["signature"]}
+    in_run = {report_id for report_id, _ in todo}
+    for year in sorted({year for _, year in todo if year}):
+        reports = {i: (agency, path, sig) for i, agency, path, sig in year_signatures(store, year)}
+        rows: dict[int, dict[str, Any]] = {}
         shingles: dict[int, np.ndarray] = {}
 
-        def of(report_id: int) -> np.ndarray:
-            if report_id not in shingles:
-                shingles[report_id] = similarity.shingles(reports[report_id]["text"] or "")
-            return shingles[report_id]
+        def row(report_id: int) -> dict[str, Any]:
+            if report_id not in rows:
+                rows[report_id] = report_fields(store, report_id)
+                shingles[report_id] = similarity.shingles(rows[report_id]["text"] or "")
+            return rows[report_id]
 
         near: dict[int, list[tuple[float, int]]] = {}
-        for a, b in similarity.candidate_pairs((i, r["signature"]) for i, r in reports.items()):
-            if reports[a]["agency"] and reports[a]["agency"] == reports[b]["agency"]:
-                continue
+        for a, b in similarity.candidate_pairs((i, sig) for i, (_, _, sig) in reports.items()):
+            if reports[a][0] and reports[a][0] == reports[b][0]:
+                continue                                # the same agency: not a peer
             if a not in in_run and b not in in_run:
                 continue
-            score = _score(of(a), of(b))
+            row(a)
+            row(b)
+            score = _score(shingles[a], shingles[b])
             for mine, other in ((a, b), (b, a)):
                 if mine in in_run:
                     near.setdefault(mine, []).append((score, other))
         for mine, found in near.items():
-            for score, other in sorted(found, key=lambda item: (-item[0], reports[item[1]]["path"]))[:PEERS]:
-                ra, rb = reports[mine], reports[other]
+            for score, other in sorted(found, key=lambda item: (-item[0], reports[item[1]][1]))[:PEERS]:
+                ra, rb = rows[mine], rows[other]
                 out.setdefault(mine, []).append(Fact("pair", {
                     "relation": "peer", "format": template.expected_format(year),
                     "similarity.text": score, "peer_agency": rb["agency"] or "（未知机关）",

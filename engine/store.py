@@ -36,8 +36,8 @@ from .findings import Check, Finding, FindingLocation
 from .model import Report
 from .rulepack import Rule
 
-__all__ = ["Store", "StoredReport", "content_hash", "rules_version", "unchecked_reports", "year_reports",
-           "component_reports", "add_cross_findings"]
+__all__ = ["Store", "StoredReport", "content_hash", "rules_version", "unchecked_reports", "report_fields",
+           "year_signatures", "component_reports", "add_cross_findings"]
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,13 @@ def rules_version(rules: list[Rule]) -> str:
 
 
 class Store:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, readonly: bool = False):
+        """Open (or create) the store; `readonly` opens an existing one for reading only (worker
+        processes of the cross-report step read it while the parent writes)."""
         self.path = Path(path)
+        if readonly:
+            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path)
         self.db.execute("PRAGMA foreign_keys = ON")
@@ -194,20 +199,25 @@ _REPORT_COLUMNS = ("id", "path", "agency", "year", "tables_json", "text", "secti
 _LATEST = "audited_at = (SELECT MAX(audited_at) FROM reports x WHERE x.path = r.path)"
 
 
-def unchecked_reports(store: Store, report_ids: Iterable[int]) -> list[dict[str, Any]]:
-    """The readable reports among `report_ids` the cross-report rules have not run on, in path
-    order (those of this run, and those of a run killed before it got that far)."""
+def unchecked_reports(store: Store, report_ids: Iterable[int]) -> list[tuple[int, int | None]]:
+    """(id, year) of the readable reports among `report_ids` the cross-report rules have not run
+    on, in path order (those of this run, and those of a run killed before it got that far)."""
     wanted = set(report_ids)
-    rows = store.db.execute(f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports WHERE cross_checked = 0 "
-                            "AND status != 'error' ORDER BY path")
-    return [dict(zip(_REPORT_COLUMNS, row)) for row in rows if row[0] in wanted]
+    rows = store.db.execute("SELECT id, year FROM reports WHERE cross_checked = 0 AND status != 'error' "
+                            "ORDER BY path")
+    return [(row[0], row[1]) for row in rows if row[0] in wanted]
 
 
-def year_reports(store: Store, year: int) -> Iterator[dict[str, Any]]:
-    """The latest audit of every report of a year (for cross-agency comparison)."""
-    for row in store.db.execute(f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports r WHERE year = ? "
-                                f"AND status != 'error' AND {_LATEST}", (year,)):
-        yield dict(zip(_REPORT_COLUMNS, row))
+def report_fields(store: Store, report_id: int) -> dict[str, Any]:
+    """A stored report's identity, tables and texts (the columns cross-report rules read)."""
+    row = store.db.execute(f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports WHERE id = ?", (report_id,)).fetchone()
+    return dict(zip(_REPORT_COLUMNS, row))
+
+
+def year_signatures(store: Store, year: int) -> list[tuple[int, str | None, str, bytes]]:
+    """(id, agency, path, MinHash signature) of the latest audit of every report of a year."""
+    return store.db.execute("SELECT id, agency, path, signature FROM reports r WHERE year = ? AND status != 'error' "
+                            f"AND signature IS NOT NULL AND {_LATEST}", (year,)).fetchall()
 
 
 def component_reports(store: Store, parent: str, year: int) -> list[dict[str, Any]]:

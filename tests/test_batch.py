@@ -261,6 +261,9 @@ def test_no_pages_writes_the_index_and_exports_only(folder, tmp_path, capsys):
     assert sorted(p.name for p in out.glob("*.html")) == ["index.html"]
     assert "查看</a>" not in (out / "index.html").read_text(encoding="utf-8")
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["summary"]["reports"] == 4
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["counts"] == {"files": 4, "audited": 4, "skipped": 0, "errors": 0}
+    assert {"plan", "audit", "similarity", "cross_report", "outputs"} <= set(run["seconds"])
 
 
 def test_a_store_written_by_an_earlier_version_is_upgraded(tmp_path):

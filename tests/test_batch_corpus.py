@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -15,9 +16,13 @@ import pytest
 from xxgk_audit.engine import cli
 from xxgk_audit.engine.audit import Auditor
 from xxgk_audit.engine.batch import read_manifest
+from xxgk_audit.engine.cross_report import cross_report_findings
+from xxgk_audit.engine.rulepack import load_packs
+from xxgk_audit.engine.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 N = 200
+CROSS = ("XREF-009", "XREF-010", "XREF-011", "XREF-012", "TEXT-005", "TEXT-006")
 
 
 def _benchmark(name: str) -> ModuleType:
@@ -39,10 +44,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def comparison(corpus, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def batch_out(corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("out")
     assert cli.main(["batch", str(corpus.manifest), "--out", str(out), "--jobs", "2", "--exit-zero"]) == 0
-    return check_planted.compare(corpus.manifest.parent, out / "audit.db")
+    return out
+
+
+@pytest.fixture(scope="module")
+def comparison(corpus, batch_out: Path) -> dict:
+    return check_planted.compare(corpus.manifest.parent, batch_out / "audit.db")
 
 
 def test_the_corpus_has_every_agency_every_year_and_each_kind_of_plant(corpus, tmp_path):
@@ -81,3 +91,22 @@ def test_every_planted_case_is_found(comparison, rule):
 def test_no_cross_report_finding_on_a_clean_report(comparison):
     assert {rule: res["unexpected"] for rule, res in comparison.items() if res["unexpected"]} == {}
 
+
+
+def test_cross_report_step_in_worker_processes_finds_what_one_process_finds(batch_out, tmp_path):
+    """The step reads the store from several processes; it must find exactly what one finds."""
+    found = {}
+    for jobs in (1, 2):
+        path = tmp_path / f"audit-{jobs}.db"
+        shutil.copy(batch_out / "audit.db", path)
+        store = Store(path)
+        with store.db:
+            store.db.execute("DELETE FROM findings WHERE rule IN (%s)" % ", ".join("?" * len(CROSS)), CROSS)
+            store.db.execute("UPDATE reports SET cross_checked = 0")
+        ids = [row[0] for row in store.db.execute("SELECT id FROM reports")]
+        results = list(cross_report_findings(store, ids, load_packs(), jobs=jobs))
+        found[jobs] = sorted((r.path, f.rule, f.message) for r in results for f in r.findings)
+        assert store.db.execute("SELECT COUNT(*) FROM reports WHERE cross_checked = 0 AND status != 'error'"
+                                ).fetchone()[0] == 0
+        store.close()
+    assert found[1] == found[2] and len(found[1]) > 20
