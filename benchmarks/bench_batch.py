@@ -4,8 +4,9 @@ The corpus is benchmarks/make_batch_corpus.py's (agencies × years 2021–2024 w
 cross-report cases, run through its manifest). For each kind — text, or the same reports rendered
 as HTML pages, Word documents, PDFs, or a mix of the four — and each size, a first run with
 --jobs 1 and one with --jobs 2 (fresh output folders each), then an unchanged re-run of the
---jobs 2 output. Per run: wall time, reports per second, the peak RSS of the largest process
-(parent or worker), and the seconds of each step from run.json (audit, similarity, outputs).
+--jobs 2 output. Per run: wall time, reports per second, the peak RSS of the largest process,
+of the parent and of the largest worker (from run.json; with --jobs 1 the parent audits), and the
+seconds of each step from run.json (audit, similarity, outputs).
 
     .venv/bin/python benchmarks/bench_batch.py --n 1000 10000 --kinds text [--no-pages]
     .venv/bin/python benchmarks/bench_batch.py --n 400 --kinds html docx pdf mix
@@ -72,8 +73,8 @@ def run(manifest: Path, out: Path, jobs: int, pages: bool) -> dict:
     rss = subprocess.run([sys.executable, "-c", _RSS, *command, *([] if pages else ["--no-pages"])],
                          check=True, capture_output=True, text=True).stdout
     wall = time.perf_counter() - started
-    steps = json.loads((out / "run.json").read_text(encoding="utf-8"))["seconds"]
-    return {"wall": wall, "rss": int(rss) / 1024, "steps": steps}
+    state = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    return {"wall": wall, "rss": int(rss) / 1024, "steps": state["seconds"], "memory": state["peak_rss_mb"]}
 
 
 def main() -> None:
@@ -85,7 +86,8 @@ def main() -> None:
     args = parser.parse_args()
     pages = not args.no_pages
     print(f"pages: {'yes' if pages else 'no'}")
-    print(f"{'kind':<5} {'N':>6} {'jobs':>4} {'wall s':>8} {'reports/s':>9} {'RSS MB':>7}  steps (s)")
+    print(f"{'kind':<5} {'N':>6} {'jobs':>4} {'wall s':>8} {'reports/s':>9} {'RSS MB':>7} {'parent':>7} "
+          f"{'worker':>7}  steps (s)")
     for n in args.n:
         with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
             corpus = Path(tmp) / "corpus"
@@ -98,8 +100,9 @@ def main() -> None:
                     got = run(manifest, Path(tmp) / f"out-{kind}-{jobs}", jobs, pages)
                     walls[jobs] = got["wall"]
                     steps = ", ".join(f"{k} {v:.1f}" for k, v in got["steps"].items())
+                    memory = got["memory"]
                     print(f"{kind:<5} {files:>6} {jobs:>4} {got['wall']:>8.1f} {files / got['wall']:>9.0f} "
-                          f"{got['rss']:>7.0f}  {steps}", flush=True)
+                          f"{got['rss']:>7.0f} {memory['parent']:>7.0f} {memory['worker']:>7.0f}  {steps}", flush=True)
                 again = run(manifest, Path(tmp) / f"out-{kind}-2", 2, pages)
                 print(f"{kind:<5} {files:>6}  speed-up jobs 2 / jobs 1: {walls[1] / walls[2]:.2f}x; unchanged "
                       f"re-run {again['wall']:.1f} s = {100 * again['wall'] / walls[2]:.0f}% of the first run",

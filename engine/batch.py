@@ -14,6 +14,7 @@ import concurrent.futures as cf
 import csv
 import json
 import os
+import resource
 import sys
 import threading
 import time
@@ -57,6 +58,7 @@ class Audited:
     result: ReportResult
     record: StoredReport
     page: str | None = None
+    peak_rss_kb: int = 0        # the worker's peak memory so far
 
 
 @dataclass
@@ -65,6 +67,10 @@ class BatchCounts:
     audited: int = 0
     skipped: int = 0
     errors: int = 0
+    worker_peak_rss_kb: int = 0     # the largest peak memory a worker reported
+
+    def totals(self) -> dict[str, int]:
+        return {"files": self.files, "audited": self.audited, "skipped": self.skipped, "errors": self.errors}
 
 
 @dataclass
@@ -100,7 +106,7 @@ def _audit_one(path: str, ctx: Context, extra: tuple[Finding, ...] = ()) -> Audi
         result = result.with_findings(list(extra), _AUDITOR.fail_on)
     page = _PAGES(result) if _PAGES is not None else None
     record = _record(result.report, ctx)
-    return Audited(_slim(result, ctx), record, page)
+    return Audited(_slim(result, ctx), record, page, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _slim(result: ReportResult, ctx: Context) -> ReportResult:
@@ -173,6 +179,7 @@ def run_batch(plan: Plan, store: Store, run_id: int, version: str, settings: Bat
         store.save(run_id, digests[result.path], version, result, audited.record)
         counts.audited += 1
         counts.errors += result.status == "error"
+        counts.worker_peak_rss_kb = max(counts.worker_peak_rss_kb, audited.peak_rss_kb)
         on_result(result, False, audited.page)
         if progress is not None:
             progress(counts, len(tasks))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +75,7 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
             kept = _kept_outputs(job.outdir, _state_key(plan.kept, version, job.settings.pages))
             if kept is not None:
                 counts = BatchCounts(files=len(plan.kept), skipped=len(plan.kept))
-                store.finish_run(run_id, **vars(counts))
+                store.finish_run(run_id, **counts.totals())
                 return BatchOutcome(counts, kept["summary"], kept["cross_findings"], True, clock.seconds)
 
         def write_page(result: ReportResult, skipped: bool, page: str | None) -> None:
@@ -95,9 +96,11 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
             clock.lap("cross_report_pages")
         summary, n_cross = _write_outputs(job, rules, store, plan, ids)
         clock.lap("outputs")
-        store.finish_run(run_id, **vars(counts))
-        state = {"key": _state_key(ids, version, job.settings.pages), "run_id": run_id, "counts": vars(counts),
-                 "summary": summary.to_dict(), "cross_findings": n_cross, "seconds": clock.seconds}
+        store.finish_run(run_id, **counts.totals())
+        state = {"key": _state_key(ids, version, job.settings.pages), "run_id": run_id, "counts": counts.totals(),
+                 "summary": summary.to_dict(), "cross_findings": n_cross, "seconds": clock.seconds,
+                 "peak_rss_mb": {"parent": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                                 "worker": round(counts.worker_peak_rss_kb / 1024, 1)}}
         (job.outdir / STATE_NAME).write_text(dumps(state, indent=2) + "\n", encoding="utf-8")
         return BatchOutcome(counts, summary.to_dict(), n_cross, False, clock.seconds)
     finally:
