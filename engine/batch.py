@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import csv
+import itertools
 import json
 import os
 import resource
@@ -21,13 +22,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from . import similarity
-from .audit import Auditor, ReportResult, error_result
+from .audit import Auditor, ReadError, ReportResult, error_result, read_report
 from .facts import Context, jsonable
-from .findings import Finding
 from .model import Report
+from .rulepack import Rule
 from .store import Store, StoredReport, content_hash
 
 __all__ = ["BatchSettings", "BatchCounts", "Plan", "plan_batch", "run_batch", "render_pages", "read_manifest",
@@ -35,9 +36,6 @@ __all__ = ["BatchSettings", "BatchCounts", "Plan", "plan_batch", "run_batch", "r
 
 WORKER_CRASH = ("READ-001", "文件无法审核", "xxgk-audit：审核进程异常退出")
 _IN_FLIGHT_PER_WORKER = 4
-
-Task = tuple[str, Context, tuple[Finding, ...]]     # path, context, findings to add (cross-report)
-
 
 @dataclass(frozen=True)
 class BatchSettings:
@@ -47,17 +45,16 @@ class BatchSettings:
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
     fail_on: str = "error"
-    pages: bool = False         # render each report's HTML page in the worker, from the full report
+    pages: bool = False         # write a page per report (drawn in the workers, see render_pages)
 
 
 @dataclass
 class Audited:
-    """A worker's answer: the result without the parsed tables, what the store keeps of the report
-    (prepared here, so the parent only writes it), and the report's page if asked for."""
+    """A worker's answer: the result without the parsed tables, and what the store keeps of the
+    report (prepared here, so the parent only writes it)."""
 
     result: ReportResult
     record: StoredReport
-    page: str | None = None
     peak_rss_kb: int = 0        # the worker's peak memory so far
 
 
@@ -85,28 +82,32 @@ class Plan:
 
 
 _AUDITOR: Auditor | None = None
-_PAGES: Callable[[ReportResult], str] | None = None
+_RULES: dict[str, Rule] = {}
 
 
 def _init_worker(settings: BatchSettings) -> None:
-    global _AUDITOR, _PAGES
+    global _AUDITOR, _RULES
     _AUDITOR = Auditor(list(settings.rule_dirs), list(settings.select) if settings.select else None,
                        list(settings.ignore) if settings.ignore else None, settings.fail_on)
-    _PAGES = None
-    if settings.pages:          # pages are rendered where the report is: the parent only writes them
-        from ..reports.html import INDEX_NAME, render_page
-        rules = {rule.id: rule for rule in _AUDITOR.rules}
-        _PAGES = lambda result: render_page(result, rules, INDEX_NAME)   # noqa: E731
+    _RULES = {rule.id: rule for rule in _AUDITOR.rules}
 
 
-def _audit_one(path: str, ctx: Context, extra: tuple[Finding, ...] = ()) -> Audited:
+def _audit_one(path: str, ctx: Context) -> Audited:
     assert _AUDITOR is not None
     result = _AUDITOR.audit_path(path, ctx)
-    if extra:
-        result = result.with_findings(list(extra), _AUDITOR.fail_on)
-    page = _PAGES(result) if _PAGES is not None else None
     record = _record(result.report, ctx)
-    return Audited(_slim(result, ctx), record, page, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return Audited(_slim(result, ctx), record, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _render_one(path: str, result: ReportResult) -> tuple[str, str]:
+    """A report's page: its stored result (with the cross-report findings and checks) drawn over
+    the report read again, which the page needs whole (tables, lines) and the store does not keep."""
+    from ..reports.html import INDEX_NAME, render_page
+    try:
+        result.report = read_report(path)
+    except ReadError:
+        pass                    # unreadable now: the page shows what the store has
+    return path, render_page(result, _RULES, INDEX_NAME)
 
 
 def _slim(result: ReportResult, ctx: Context) -> ReportResult:
@@ -162,111 +163,128 @@ def plan_batch(items: Iterable[tuple[Path, Context]], store: Store, version: str
 
 
 def run_batch(plan: Plan, store: Store, run_id: int, version: str, settings: BatchSettings, jobs: int,
-              on_result: Callable[[ReportResult, bool, str | None], None],
+              on_result: Callable[[ReportResult, bool], None] = lambda result, kept: None,
               progress: Callable[[BatchCounts, int], None] | None = None,
               scheduler: str | None = None) -> BatchCounts:
     """Audit what the plan says, each result committed to the store as it comes; `on_result(result,
-    skipped, page)` sees every result, kept ones first (`page`: its HTML page when the settings ask
-    for pages and it was audited now). With a `scheduler` ("local" for a cluster on this machine,
-    or a Dask scheduler's address) the work goes to Dask workers instead of local processes."""
+    kept)` sees every result, kept ones first. With a `scheduler` ("local" for a cluster on this
+    machine, or a Dask scheduler's address) the work goes to Dask workers, not local processes."""
     counts = BatchCounts(files=len(plan.todo) + len(plan.kept), skipped=len(plan.kept))
     for _, report_id in plan.kept:
-        on_result(store.result(report_id), True, None)
+        on_result(store.result(report_id), True)
     digests = {path: digest for path, digest, _ in plan.todo}
-    tasks: list[Task] = [(path, ctx, ()) for path, _, ctx in plan.todo]
-    for audited in _run(tasks, settings, jobs, scheduler):
+    tasks = [(path, ctx) for path, _, ctx in plan.todo]
+    for audited in _run(_audit_one, iter(tasks), settings, jobs, scheduler, _audit_crashed):
         result = audited.result
         store.save(run_id, digests[result.path], version, result, audited.record)
         counts.audited += 1
         counts.errors += result.status == "error"
         counts.worker_peak_rss_kb = max(counts.worker_peak_rss_kb, audited.peak_rss_kb)
-        on_result(result, False, audited.page)
+        on_result(result, False)
         if progress is not None:
             progress(counts, len(tasks))
     return counts
 
 
-def render_pages(tasks: list[Task], settings: BatchSettings, jobs: int,
+def render_pages(tasks: Iterable[tuple[str, ReportResult]], settings: BatchSettings, jobs: int,
                  scheduler: str | None = None) -> Iterator[tuple[str, str]]:
-    """(path, page) of reports audited again with findings added (cross-report rules): pages are
-    drawn from the full report, which only a worker holds."""
-    for audited in _run(tasks, settings, jobs, scheduler):
-        if audited.page is not None:
-            yield audited.result.path, audited.page
+    """(path, page) for each (path, stored result), drawn in the workers as they come."""
+    return _run(_render_one, iter(tasks), settings, jobs, scheduler, _render_crashed)
 
 
-def _run(tasks: list[Task], settings: BatchSettings, jobs: int, scheduler: str | None) -> Iterator[Audited]:
-    return _execute(tasks, settings, jobs) if scheduler is None else _execute_dask(tasks, settings, scheduler)
+def _audit_crashed(task: tuple, message: str) -> Audited:
+    return Audited(error_result(task[0], WORKER_CRASH, message), StoredReport())
 
 
-def _execute(tasks: list[Task], settings: BatchSettings, jobs: int) -> Iterator[Audited]:
-    """Results in completion order; a crashed worker is replaced and its files retried alone."""
-    if not tasks:
+def _render_crashed(task: tuple, message: str) -> tuple[str, str]:
+    from ..reports.html import INDEX_NAME, render_page
+    path, result = task
+    if result.report is not None:
+        result.report.notes.append("生成此页面时未能重新读取原文件（进程异常退出），表格未重绘；审核结果不受影响")
+    return path, render_page(result, _RULES, INDEX_NAME)
+
+
+def _run(fn: Callable, tasks: Iterator[tuple], settings: BatchSettings, jobs: int, scheduler: str | None,
+         crashed: Callable[[tuple, str], Any]) -> Iterator[Any]:
+    if scheduler is not None:
+        return _execute_dask(fn, tasks, settings, scheduler, crashed)
+    return _execute(fn, tasks, settings, jobs, crashed)
+
+
+def _execute(fn: Callable, tasks: Iterator[tuple], settings: BatchSettings, jobs: int,
+             crashed: Callable[[tuple, str], Any]) -> Iterator[Any]:
+    """`fn(*task)` for each task, answers in completion order, a few tasks in flight per worker
+    (tasks are taken from the iterator as workers free up). A crashed worker is replaced and the
+    tasks it may have held are retried one at a time; one that crashes alone is `crashed(task)`."""
+    first = next(tasks, None)
+    if first is None:
         return
-    if jobs <= 1 or len(tasks) <= 1:
+    tasks = itertools.chain([first], tasks)
+    if jobs <= 1:
         _init_worker(settings)
         for task in tasks:
-            yield _audit_one(*task)
+            yield fn(*task)
         return
-    queue = list(reversed(tasks))
-    suspects: list[Task] = []
-    while queue:
+    suspects: list[tuple] = []
+    pending = True
+    while pending:
         with cf.ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
-            running: dict[cf.Future, Task] = {}
+            running: dict[cf.Future, tuple] = {}
             broken = False
-            while (queue or running) and not broken:
-                while queue and len(running) < jobs * _IN_FLIGHT_PER_WORKER:
-                    task = queue.pop()
-                    running[pool.submit(_audit_one, *task)] = task
+            while not broken:
+                while pending and len(running) < jobs * _IN_FLIGHT_PER_WORKER:
+                    task = next(tasks, None)
+                    if task is None:
+                        pending = False
+                        break
+                    running[pool.submit(fn, *task)] = task
+                if not running:
+                    break
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
                 for future in done:
                     task = running.pop(future)
                     try:
-                        result = future.result()
+                        answer = future.result()
                     except cf.process.BrokenProcessPool:
                         suspects.append(task)
                         broken = True
                         continue
-                    yield result
+                    yield answer
             suspects.extend(running.values())      # lost with the broken pool: retried below
     for task in suspects:                 # one at a time: the culprit cannot take others with it
-        yield _isolated(task, settings)
+        yield _isolated(fn, task, settings, crashed)
 
 
-def _crashed(path: str, message: str) -> Audited:
-    return Audited(error_result(path, WORKER_CRASH, message), StoredReport())
-
-
-def _isolated(task: Task, settings: BatchSettings) -> Audited:
+def _isolated(fn: Callable, task: tuple, settings: BatchSettings, crashed: Callable[[tuple, str], Any]) -> Any:
     with cf.ProcessPoolExecutor(1, initializer=_init_worker, initargs=(settings,)) as pool:
         try:
-            return pool.submit(_audit_one, *task).result()
+            return pool.submit(fn, *task).result()
         except cf.process.BrokenProcessPool:
-            return _crashed(task[0], "审核该文件时工作进程异常退出（已隔离重试仍失败），未能审核")
+            return crashed(task, "审核该文件时工作进程异常退出（已隔离重试仍失败），未能审核")
 
 
 _WORKER_LOCK = threading.Lock()
+_SETTINGS: BatchSettings | None = None
 
 
-def _dask_audit(settings: BatchSettings, path: str, ctx: Context, extra: tuple[Finding, ...]) -> Audited:
-    """The task a Dask worker runs. One audit at a time per worker process, whatever its thread
-    count: the durable engine is not thread-safe, and the rules are compiled once per process."""
+def _dask_call(settings: BatchSettings, fn: Callable, *task: Any) -> Any:
+    """The task a Dask worker runs. One at a time per worker process, whatever its thread count:
+    the durable engine is not thread-safe, and the rules are compiled once per process."""
     global _SETTINGS
     with _WORKER_LOCK:
         if _AUDITOR is None or _SETTINGS != settings:
             _init_worker(settings)
             _SETTINGS = settings
-        return _audit_one(path, ctx, extra)
+        return fn(*task)
 
 
-_SETTINGS: BatchSettings | None = None
-
-
-def _execute_dask(tasks: list[Task], settings: BatchSettings, scheduler: str) -> Iterator[Audited]:
-    """Results from a Dask cluster in completion order; a task whose worker died is an error result.
+def _execute_dask(fn: Callable, tasks: Iterator[tuple], settings: BatchSettings, scheduler: str,
+                  crashed: Callable[[tuple, str], Any]) -> Iterator[Any]:
+    """Answers from a Dask cluster in completion order; a task whose worker died is `crashed(task)`.
 
     Workers need the package installed and the files at the same paths (shared storage).
     """
+    tasks = list(tasks)
     if not tasks:
         return
     from dask.distributed import Client, LocalCluster, as_completed
@@ -277,12 +295,12 @@ def _execute_dask(tasks: list[Task], settings: BatchSettings, scheduler: str) ->
                                dashboard_address=None)
     client = Client(cluster if cluster is not None else scheduler, timeout="30s")
     try:
-        futures = {client.submit(_dask_audit, settings, *task, pure=False, retries=0): task[0] for task in tasks}
+        futures = {client.submit(_dask_call, settings, fn, *task, pure=False, retries=0): task for task in tasks}
         for future in as_completed(futures):
             try:
                 yield future.result()
             except Exception as exc:  # noqa: BLE001 - KilledWorker and the like: record, go on
-                yield _crashed(futures[future], f"分布式工作进程未能审核该文件（{type(exc).__name__}）")
+                yield crashed(futures[future], f"分布式工作进程未能审核该文件（{type(exc).__name__}）")
     finally:
         client.close()
         if cluster is not None:

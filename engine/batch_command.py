@@ -1,10 +1,11 @@
 """`xxgk-audit batch`: audit a folder or manifest into the store, then write the outputs from it.
 
 1. plan: hash every file; unchanged ones (same content and rule packs) are taken from the store;
-2. audit the rest in workers, each result committed to the store and its page written at once;
-3. cross-report rules over the run's reports (engine/cross_report.py); pages of reports that got
-   such findings are drawn again by the workers, with them;
-4. outputs from the store, so audited, unchanged and cross-report findings look the same: the
+2. audit the rest in workers, each result committed to the store at once;
+3. cross-report rules over the run's reports (engine/cross_report.py), in the workers too;
+4. the pages of the reports audited or cross-checked now, drawn by the workers from the stored
+   result over the report read again (the store does not keep whole reports);
+5. outputs from the store, so audited, unchanged and cross-report findings look the same: the
    HTML index, findings.csv/.xlsx, summary.json and cross_report.json.
 
 When nothing changed since the last run into the same folder (same files, contents and rule
@@ -19,7 +20,7 @@ import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from ..reports import Summary
 from ..reports.html import HtmlBatchRenderer, INDEX_NAME
@@ -78,22 +79,15 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
                 store.finish_run(run_id, **counts.totals())
                 return BatchOutcome(counts, kept["summary"], kept["cross_findings"], True, clock.seconds)
 
-        def write_page(result: ReportResult, skipped: bool, page: str | None) -> None:
-            if page is not None:
-                (job.outdir / page_name(plan.order[result.path], result.path)).write_text(page, encoding="utf-8")
-
-        counts = run_batch(plan, store, run_id, version, job.settings, job.jobs, write_page, progress,
-                           job.scheduler)
+        counts = run_batch(plan, store, run_id, version, job.settings, job.jobs, progress=progress,
+                           scheduler=job.scheduler)
         clock.lap("audit")
         ids = _report_ids(plan, store, version)
-        cross = list(cross_report_findings(store, [i for _, i in ids], rules, clock.seconds, job.jobs))
+        checked = {r.path for r in cross_report_findings(store, [i for _, i in ids], rules, clock.seconds, job.jobs)}
         clock.lap("cross_report")
-        if job.settings.pages and cross:
-            contexts = {str(path): ctx for path, ctx in job.items}
-            tasks = [(r.path, contexts[r.path], tuple(r.findings)) for r in cross]
-            for path, page in render_pages(tasks, job.settings, job.jobs, job.scheduler):
-                (job.outdir / page_name(plan.order[path], path)).write_text(page, encoding="utf-8")
-            clock.lap("cross_report_pages")
+        if job.settings.pages:
+            _write_pages(job, store, plan, ids, {path for path, _, _ in plan.todo} | checked)
+            clock.lap("pages")
         summary, n_cross = _write_outputs(job, rules, store, plan, ids)
         clock.lap("outputs")
         store.finish_run(run_id, **counts.totals())
@@ -117,12 +111,32 @@ def _report_ids(plan: Plan, store: Store, version: str) -> list[tuple[str, int]]
     return sorted(ids.items(), key=lambda item: (plan.order[item[0]], item[0]))
 
 
+def _write_pages(job: BatchJob, store: Store, plan: Plan, ids: list[tuple[str, int]], fresh: set[str]) -> None:
+    """The page of every report audited or cross-checked now, or whose page is missing: drawn by the
+    workers from the stored result, so a page says what the index and summary.json say."""
+    threshold = job.settings.fail_on
+
+    def tasks() -> Iterator[tuple[str, ReportResult]]:
+        for path, report_id in ids:
+            if path in fresh or not (job.outdir / page_name(plan.order[path], path)).exists():
+                yield path, _judged(store.result(report_id), threshold)
+
+    for path, page in render_pages(tasks(), job.settings, job.jobs, job.scheduler):
+        (job.outdir / page_name(plan.order[path], path)).write_text(page, encoding="utf-8")
+
+
+def _judged(result: ReportResult, fail_on: str) -> ReportResult:
+    """The stored result with the verdict over all its findings (the cross-report ones too)."""
+    if result.status == "pass" and any(SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[fail_on] for f in result.findings):
+        result.status = "fail"
+    return result
+
+
 def _write_outputs(job: BatchJob, rules: list[Rule], store: Store, plan: Plan,
                    ids: list[tuple[str, int]]) -> tuple[Summary, int]:
     """Index, spreadsheets, summary.json and cross_report.json from the store, in input order; a
     report's verdict counts its cross-report findings too. Returns the summary and the number of
     cross-report findings."""
-    threshold = SEVERITY_ORDER[job.settings.fail_on]
     pair_rules = {rule.id for rule in rules if rule.fact == "pair"}
     summary = Summary()
     cross: list[dict[str, Any]] = []
@@ -132,9 +146,7 @@ def _write_outputs(job: BatchJob, rules: list[Rule], store: Store, plan: Plan,
         for renderer in (html, json_out):
             renderer.start()
         for path, report_id in ids:
-            result = store.result(report_id)
-            if result.status == "pass" and any(SEVERITY_ORDER[f.severity] >= threshold for f in result.findings):
-                result.status = "fail"
+            result = _judged(store.result(report_id), job.settings.fail_on)
             summary.add(result)
             html.add(result, plan.order[path], reuse=True)
             json_out.add(result)

@@ -27,7 +27,7 @@ from . import similarity, template
 from .audit import ReportResult
 from .evaluate import RuleEngine
 from .facts import Fact
-from .findings import Finding
+from .findings import Check, Finding
 from .model import Report
 from .rulepack import Rule
 from .store import (Store, add_cross_findings, component_reports, report_fields, unchecked_reports,
@@ -41,9 +41,9 @@ PEERS = 3           # other agencies' reports named per report, nearest first
 def cross_report_findings(store: Store, report_ids: Iterable[int], rules: list[Rule],
                           seconds: dict[str, float] | None = None, jobs: int = 1) -> Iterator[ReportResult]:
     """Run the cross-report rules on the reports among `report_ids` they have not run on yet; for
-    each that has findings, a result holding only those. The store records the findings and that
-    the rules ran. The peer search runs here; the rest in `jobs` processes reading the store.
-    `seconds["similarity"]` gets the time of the peer search."""
+    each, a result holding only what they found (findings, checks). The store records it. The peer
+    search runs here; the rest in `jobs` processes reading the store. `seconds["similarity"]` gets
+    the time of the peer search."""
     pair_rules = [r for r in rules if r.fact == "pair"]
     if not pair_rules:
         return
@@ -60,11 +60,10 @@ def cross_report_findings(store: Store, report_ids: Iterable[int], rules: list[R
         pool = cf.ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(store.path, pair_rules))
         checked = _completed(pool, tasks)
     for chunk in checked:
-        for report_id, report, findings in chunk:
-            add_cross_findings(store, report_id, findings)
-            if findings:
-                failing = any(f.severity == "error" for f in findings)
-                yield ReportResult(report.path, "fail" if failing else "pass", report, findings)
+        for report_id, report, findings, checks in chunk:
+            add_cross_findings(store, report_id, findings, checks)
+            failing = any(f.severity == "error" for f in findings)
+            yield ReportResult(report.path, "fail" if failing else "pass", report, findings, checks)
 
 
 _CHUNK = 50                 # reports per task of the cross-report pool
@@ -92,9 +91,10 @@ def _completed(pool: cf.ProcessPoolExecutor, tasks: list) -> Iterator[list]:
                 return
 
 
-def _check_chunk(chunk: list[tuple[int, list[Fact]]]) -> list[tuple[int, Report, list[Finding]]]:
-    """(id, identity, findings) of each report: its pair facts with the prior year, its peers
-    (found by the parent) and its components, through the pair rules."""
+def _check_chunk(chunk: list[tuple[int, list[Fact]]]) -> list[tuple[int, Report, list[Finding], list[Check]]]:
+    """(id, identity, findings, checks) of each report: its pair facts with the prior year, its
+    peers (found by the parent) and its components, through the pair rules. A rule that saw no
+    pair of its relation is not assessable."""
     assert _STORE is not None and _ENGINE is not None
     out = []
     for report_id, facts in chunk:
@@ -108,7 +108,7 @@ def _check_chunk(chunk: list[tuple[int, list[Fact]]]) -> list[tuple[int, Report,
             components = component_reports(_STORE, row["agency"], row["year"])
             if components:
                 facts.append(Fact("pair", _aggregate_fields(row, components)))
-        out.append((report_id, report, _ENGINE.findings_on(report, facts) if facts else []))
+        out.append((report_id, report, *_ENGINE.judge(report, facts)))
     return out
 
 

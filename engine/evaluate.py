@@ -83,6 +83,7 @@ class RuleEngine:
         # with another value there cannot fire it (cross-report rules read one relation each)
         self._chunk_guard: dict[str, tuple[str, Any] | None] = {}
         self._guards: dict[int, list[tuple[str, Any]]] = {}
+        self._relation: dict[int, tuple[str, Any] | None] = {}
         self._members: dict[str, set[int]] = defaultdict(set)     # instance numbers per format slot
         predicates: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
         rulesets: dict[str, dict[str, Any]] = {}
@@ -99,6 +100,9 @@ class RuleEngine:
             compiled = [(number, inst, _condition(inst, predicate)) for number, inst in numbered]
             instances = dict(numbered)
             self._guards.update((number, _guards(inst.when)) for number, inst in numbered)
+            if kind == "pair":          # relation routes pair facts as the claim name routes claims
+                self._relation.update((n, next((g for g in self._guards[n] if g[0] == "relation"), None))
+                                      for n, _ in numbered)
             # only fields some condition compares go to durable (regexes go as predicate booleans)
             names = set().union(*(expr.fields_of(i.when, tested=True, matched=False) for _, i in numbered))
             names |= {"claim"} if kind == "claim" else set()
@@ -144,6 +148,11 @@ class RuleEngine:
         facts = build_facts(report, ctx)
         if self._claims:
             facts += claim_facts(report, facts, self._claims)
+        return self.judge(report, facts)
+
+    def judge(self, report: Report, facts: list[Fact]) -> tuple[list[Finding], list[Check]]:
+        """Findings and one Check per rule on facts of one report (built by `evaluate`, or elsewhere:
+        the pair facts of the cross-report step)."""
         results = self.evaluate_facts(facts)
         findings = [self._finding(inst, fact, report) for fact, inst, status, _ in results if status == FAIL]
         order = {r.id: i for i, r in enumerate(self.rules)}
@@ -152,11 +161,6 @@ class RuleEngine:
         for _, inst, status, reason in results:
             statuses[inst.rule.id].append((status, reason))
         return findings, [_summarise(rule, statuses.get(rule.id, []), report) for rule in self.rules]
-
-    def findings_on(self, report: Report, facts: list[Fact]) -> list[Finding]:
-        """Findings of the rules on facts built elsewhere (cross-report pair facts in a batch)."""
-        return [self._finding(inst, fact, report) for fact, inst, status, _ in self.evaluate_facts(facts)
-                if status == FAIL]
 
     def evaluate_facts(self, facts: list[Fact]) -> list[tuple[Fact, Instance, str, str]]:
         """(fact, instance, status, reason) for every rule instance on every fact of one report."""
@@ -180,6 +184,8 @@ class RuleEngine:
                 outside = (NOT_ASSESSABLE, "格式版本无法确定") if fmt is None else (NOT_APPLICABLE, "")
                 claim = fact.fields.get("claim") if fact.kind == "claim" else None
                 for inst_number, inst in self._numbered.get(fact.kind, ()):
+                    if fact.kind == "pair" and _excluded(self._relation.get(inst_number), fact.fields):
+                        continue        # a pair of another relation: this rule did not see its kind
                     if claim is not None and claim != inst.name:
                         results.append((fact, inst, NOT_APPLICABLE, ""))
                     elif inst_number not in members:

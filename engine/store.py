@@ -152,7 +152,7 @@ class Store:
                  rep.agency if rep else None, rep.year if rep else None, rep.format if rep else None,
                  rep.kind if rep else None, record.tables_json, time.time(), record.text, record.section5,
                  record.signature, record.parent,
-                 json.dumps([[c.rule, c.status, c.reasons] for c in result.checks], ensure_ascii=False)))
+                 json.dumps([_check_row(c) for c in result.checks], ensure_ascii=False)))
             report_id = int(cur.lastrowid)
             self.db.executemany(_INSERT_FINDING, _finding_rows(report_id, 0, result.findings))
         return report_id
@@ -227,13 +227,24 @@ def component_reports(store: Store, parent: str, year: int) -> list[dict[str, An
         f"AND status != 'error' AND {_LATEST} ORDER BY path", (parent, year))]
 
 
-def add_cross_findings(store: Store, report_id: int, findings: list[Finding]) -> None:
-    """Findings of the cross-report rules (possibly none), recorded once they have run."""
+def add_cross_findings(store: Store, report_id: int, findings: list[Finding], checks: list[Check]) -> None:
+    """What the cross-report rules found (possibly nothing) and their checks, which replace the
+    "not assessable" the report's own audit gave them; recorded once they have run."""
     with store.db:
         start = store.db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM findings WHERE report_id = ?",
                                  (report_id,)).fetchone()[0]
         store.db.executemany(_INSERT_FINDING, _finding_rows(report_id, start, findings))
-        store.db.execute("UPDATE reports SET cross_checked = 1 WHERE id = ?", (report_id,))
+        (stored,) = store.db.execute("SELECT checks_json FROM reports WHERE id = ?", (report_id,)).fetchone()
+        new = {c.rule: c for c in checks}
+        merged = [_check_row(new.pop(rule)) if rule in new else [rule, status, reasons]
+                  for rule, status, reasons in json.loads(stored or "[]")]
+        merged += [_check_row(c) for c in new.values()]
+        store.db.execute("UPDATE reports SET cross_checked = 1, checks_json = ? WHERE id = ?",
+                         (json.dumps(merged, ensure_ascii=False), report_id))
+
+
+def _check_row(check: Check) -> list[Any]:
+    return [check.rule, check.status, check.reasons]
 
 
 _INSERT_FINDING = ("INSERT INTO findings (report_id, seq, rule, severity, title, message, section, table_name, "

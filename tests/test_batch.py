@@ -75,9 +75,12 @@ def test_rerun_skips_unchanged_and_reaudits_changed_files(folder, tmp_path, caps
     assert "审核 1，未变化跳过 3" in capsys.readouterr().err
     cross = json.loads((tmp_path / "out" / "cross_report.json").read_text(encoding="utf-8"))
     assert not [f for c in cross for f in c["findings"] if f["rule"] == "XREF-009"]   # the chain holds now
+    reports = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["reports"]
+    entry = next(r for r in reports if r["path"].endswith("2024/env.txt"))
+    assert {c["rule"]: c["status"] for c in entry["checks"]}["XREF-009"] == "pass"
 
 
-def _run(folder: Path, store: Store, jobs: int, on_result=lambda r, s, p: None):
+def _run(folder: Path, store: Store, jobs: int, on_result=lambda r, kept: None):
     rules = load_packs()
     version = rules_version(rules)
     run_id = store.start_run(str(folder), version, jobs)
@@ -89,7 +92,7 @@ def test_a_killed_run_keeps_what_it_finished_and_resumes(folder, tmp_path):
     store = Store(tmp_path / "audit.db")
     seen = []
 
-    def die_after_two(result, skipped, page):
+    def die_after_two(result, kept):
         seen.append(result.path)
         if len(seen) == 2:
             raise KeyboardInterrupt
@@ -111,7 +114,7 @@ def test_a_crashing_worker_is_replaced_and_the_file_marked(folder, tmp_path, mon
 
     monkeypatch.setattr(Auditor, "audit_path", audit_path)   # workers are forked: they inherit it
     results = []
-    counts = _run(folder, Store(tmp_path / "audit.db"), 2, lambda r, s, p: results.append(r))
+    counts = _run(folder, Store(tmp_path / "audit.db"), 2, lambda r, kept: results.append(r))
     assert counts.audited == 5 and counts.errors == 1
     crashed = next(r for r in results if r.path.endswith("crash.txt"))
     assert crashed.status == "error" and "进程异常退出" in crashed.error
@@ -165,14 +168,14 @@ def test_lsh_finds_near_duplicates_without_comparing_all_pairs():
 def test_dask_executor_gives_the_same_findings_as_local_workers(folder, tmp_path):
     pytest.importorskip("distributed")
     local, dask = [], []
-    _run(folder, Store(tmp_path / "local.db"), 2, lambda r, s, p: local.append(r))
+    _run(folder, Store(tmp_path / "local.db"), 2, lambda r, kept: local.append(r))
     rules = load_packs()
     version = rules_version(rules)
     store = Store(tmp_path / "dask.db")
     run_id = store.start_run(str(folder), version, 2)
     items = [(p, Context()) for p in sorted(folder.rglob("*.txt"))]
     counts = run_batch(plan_batch(items, store, version), store, run_id, version, BatchSettings(), 2,
-                       lambda r, s, p: dask.append(r), scheduler="local")
+                       lambda r, kept: dask.append(r), scheduler="local")
     assert counts.audited == len(items) == 4
 
     def key(results):
@@ -200,6 +203,15 @@ def test_cross_report_findings_are_on_the_pages_index_and_summary_of_the_same_ru
     entry = next(r for r in reports if r["path"].endswith("2024/env.txt"))
     assert entry["status"] == "fail"                      # the 总计 column mismatch is an error
     assert "XREF-009" in {f["rule"] for f in entry["findings"]}
+    # the checks say the same: failed in 2024, not assessable in 2023 (no 2022 report), on the
+    # pages as in summary.json
+    checks = {c["rule"]: c["status"] for c in entry["checks"]}
+    assert checks["XREF-009"] == "fail" and checks["TEXT-006"] == "fail" and checks["XREF-012"] == "not_assessable"
+    entry_2023 = next(r for r in reports if r["path"].endswith("2023/env.txt"))
+    assert {c["rule"]: c["status"] for c in entry_2023["checks"]}["XREF-009"] == "not_assessable"
+    assert 'id="rule-XREF-009" class="st-fail"' in page_2024
+    page_2023 = next(text for text in pages.values() if "2024年" not in text)
+    assert 'id="rule-XREF-009" class="st-not_assessable"' in page_2023
     assert "XREF-009" in (out / "index.html").read_text(encoding="utf-8")     # the per-rule chart
 
 
@@ -316,3 +328,22 @@ def test_the_manifest_agency_links_years_when_titles_differ(folder, tmp_path, ca
     capsys.readouterr()
     cross = json.loads((out / "cross_report.json").read_text(encoding="utf-8"))
     assert [(Path(c["path"]).parent.name, c["agency"]) for c in cross] == [("2024", "某市生态环境局")]
+
+
+def _read_or_die(path):
+    if str(path).endswith("2024/env.txt"):
+        os._exit(139)
+    from xxgk_audit.engine.audit import read_report
+    return read_report(path)
+
+
+def test_a_page_whose_worker_crashes_is_drawn_from_the_stored_result(folder, tmp_path, monkeypatch, capsys):
+    from xxgk_audit.engine import batch
+    monkeypatch.setattr(batch, "read_report", _read_or_die)     # page workers are forked: they inherit it
+    out = tmp_path / "out"
+    cli.main(["batch", str(folder), "--out", str(out), "--jobs", "2"])
+    capsys.readouterr()
+    pages = [p.read_text(encoding="utf-8") for p in out.glob("*env*.html")]
+    page_2024 = next(text for text in pages if "2024/env.txt" in text)
+    assert "XREF-009" in page_2024 and 'id="rule-XREF-009" class="st-fail"' in page_2024
+    assert "未能重新读取原文件" in page_2024          # drawn without the report read again
