@@ -99,15 +99,24 @@ def _audit_one(path: str, ctx: Context) -> Audited:
     return Audited(_slim(result, ctx), record, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-def _render_one(path: str, result: ReportResult) -> tuple[str, str]:
+def _render_one(path: str, result: ReportResult, target: str | None) -> tuple[str, str | None]:
     """A report's page: its stored result (with the cross-report findings and checks) drawn over
-    the report read again, which the page needs whole (tables, lines) and the store does not keep."""
-    from ..reports.html import INDEX_NAME, render_page
+    the report read again, which the page needs whole (tables, lines) and the store does not keep.
+    Written to `target` here when given (local workers share the output folder), else returned."""
     try:
         result.report = read_report(path)
     except ReadError:
         pass                    # unreadable now: the page shows what the store has
-    return path, render_page(result, _RULES, INDEX_NAME)
+    return _page(path, result, target)
+
+
+def _page(path: str, result: ReportResult, target: str | None) -> tuple[str, str | None]:
+    from ..reports.html import INDEX_NAME, render_page
+    page = render_page(result, _RULES, INDEX_NAME)
+    if target is None:
+        return path, page
+    Path(target).write_text(page, encoding="utf-8")
+    return path, None
 
 
 def _slim(result: ReportResult, ctx: Context) -> ReportResult:
@@ -186,22 +195,33 @@ def run_batch(plan: Plan, store: Store, run_id: int, version: str, settings: Bat
     return counts
 
 
-def render_pages(tasks: Iterable[tuple[str, ReportResult]], settings: BatchSettings, jobs: int,
-                 scheduler: str | None = None) -> Iterator[tuple[str, str]]:
-    """(path, page) for each (path, stored result), drawn in the workers as they come."""
-    return _run(_render_one, iter(tasks), settings, jobs, scheduler, _render_crashed)
+def render_pages(tasks: Iterable[tuple[str, ReportResult, str]], settings: BatchSettings, jobs: int,
+                 scheduler: str | None = None) -> Iterator[str]:
+    """Write the page of each (path, stored result, page file), drawn in the workers as they come;
+    yields the paths done. Dask workers send the page back to be written here (they may not see
+    the output folder); local ones write it themselves."""
+    remote = scheduler is not None
+    targets = {}
+
+    def local(task: tuple[str, ReportResult, str]) -> tuple[str, ReportResult, str | None]:
+        targets[task[0]] = task[2]
+        return (task[0], task[1], None) if remote else task
+
+    for path, page in _run(_render_one, map(local, tasks), settings, jobs, scheduler, _render_crashed):
+        if page is not None:
+            Path(targets[path]).write_text(page, encoding="utf-8")
+        yield path
 
 
 def _audit_crashed(task: tuple, message: str) -> Audited:
     return Audited(error_result(task[0], WORKER_CRASH, message), StoredReport())
 
 
-def _render_crashed(task: tuple, message: str) -> tuple[str, str]:
-    from ..reports.html import INDEX_NAME, render_page
-    path, result = task
+def _render_crashed(task: tuple, message: str) -> tuple[str, str | None]:
+    path, result, target = task
     if result.report is not None:
         result.report.notes.append("生成此页面时未能重新读取原文件（进程异常退出），表格未重绘；审核结果不受影响")
-    return path, render_page(result, _RULES, INDEX_NAME)
+    return _page(path, result, target)
 
 
 def _run(fn: Callable, tasks: Iterator[tuple], settings: BatchSettings, jobs: int, scheduler: str | None,

@@ -116,13 +116,14 @@ def _write_pages(job: BatchJob, store: Store, plan: Plan, ids: list[tuple[str, i
     workers from the stored result, so a page says what the index and summary.json say."""
     threshold = job.settings.fail_on
 
-    def tasks() -> Iterator[tuple[str, ReportResult]]:
+    def tasks() -> Iterator[tuple[str, ReportResult, str]]:
         for path, report_id in ids:
-            if path in fresh or not (job.outdir / page_name(plan.order[path], path)).exists():
-                yield path, _judged(store.result(report_id), threshold)
+            target = job.outdir / page_name(plan.order[path], path)
+            if path in fresh or not target.exists():
+                yield path, _judged(store.result(report_id), threshold), str(target)
 
-    for path, page in render_pages(tasks(), job.settings, job.jobs, job.scheduler):
-        (job.outdir / page_name(plan.order[path], path)).write_text(page, encoding="utf-8")
+    for _ in render_pages(tasks(), job.settings, job.jobs, job.scheduler):
+        pass
 
 
 def _judged(result: ReportResult, fail_on: str) -> ReportResult:

@@ -347,3 +347,13 @@ def test_a_page_whose_worker_crashes_is_drawn_from_the_stored_result(folder, tmp
     page_2024 = next(text for text in pages if "2024/env.txt" in text)
     assert "XREF-009" in page_2024 and 'id="rule-XREF-009" class="st-fail"' in page_2024
     assert "未能重新读取原文件" in page_2024          # drawn without the report read again
+
+
+def test_dask_workers_send_pages_back_to_be_written_here(folder, tmp_path):
+    pytest.importorskip("distributed")
+    from xxgk_audit.engine.batch import render_pages
+    path = str(folder / "2023" / "env.txt")
+    result = Auditor().audit_path(path)
+    target = tmp_path / "page.html"
+    done = list(render_pages([(path, result, str(target))], BatchSettings(pages=True), 1, scheduler="local"))
+    assert done == [path] and "某市生态环境局" in target.read_text(encoding="utf-8")
