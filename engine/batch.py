@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import csv
+import hashlib
 import itertools
 import json
 import os
+import pickle
 import resource
 import sys
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -46,6 +49,9 @@ class BatchSettings:
     ignore: tuple[str, ...] | None = None
     fail_on: str = "error"
     pages: bool = False         # write a page per report (drawn in the workers, see render_pages)
+    # a private folder where audit workers keep the PDFs they read, parsed, for the page step
+    # (reading a PDF again costs as much as auditing it; the other kinds are read again)
+    report_cache: str | None = None
 
 
 @dataclass
@@ -83,18 +89,23 @@ class Plan:
 
 _AUDITOR: Auditor | None = None
 _RULES: dict[str, Rule] = {}
+_CACHE: Path | None = None
 
 
 def _init_worker(settings: BatchSettings) -> None:
-    global _AUDITOR, _RULES
+    global _AUDITOR, _RULES, _CACHE
     _AUDITOR = Auditor(list(settings.rule_dirs), list(settings.select) if settings.select else None,
                        list(settings.ignore) if settings.ignore else None, settings.fail_on)
     _RULES = {rule.id: rule for rule in _AUDITOR.rules}
+    # only where the folder exists: a Dask worker on another machine reads the PDF again
+    _CACHE = Path(settings.report_cache) if settings.report_cache and Path(settings.report_cache).is_dir() else None
 
 
 def _audit_one(path: str, ctx: Context) -> Audited:
     assert _AUDITOR is not None
     result = _AUDITOR.audit_path(path, ctx)
+    if _CACHE is not None and result.report is not None and result.report.kind == "pdf":
+        _cached(path).write_bytes(zlib.compress(pickle.dumps(result.report, pickle.HIGHEST_PROTOCOL), 1))
     record = _record(result.report, ctx)
     return Audited(_slim(result, ctx), record, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
@@ -103,11 +114,21 @@ def _render_one(path: str, result: ReportResult, target: str | None) -> tuple[st
     """A report's page: its stored result (with the cross-report findings and checks) drawn over
     the report read again, which the page needs whole (tables, lines) and the store does not keep.
     Written to `target` here when given (local workers share the output folder), else returned."""
+    cached = _cached(path) if _CACHE is not None else None
     try:
-        result.report = read_report(path)
+        if cached is not None and cached.exists():
+            result.report = pickle.loads(zlib.decompress(cached.read_bytes()))
+            cached.unlink()
+        else:
+            result.report = read_report(path)
     except ReadError:
         pass                    # unreadable now: the page shows what the store has
     return _page(path, result, target)
+
+
+def _cached(path: str) -> Path:
+    assert _CACHE is not None
+    return _CACHE / (hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest() + ".pickle.z")
 
 
 def _page(path: str, result: ReportResult, target: str | None) -> tuple[str, str | None]:
@@ -243,7 +264,10 @@ def _execute(fn: Callable, tasks: Iterator[tuple], settings: BatchSettings, jobs
     if jobs <= 1:
         _init_worker(settings)
         for task in tasks:
-            yield fn(*task)
+            try:
+                yield fn(*task)
+            except Exception as exc:  # noqa: BLE001 - a bug met on one file: that file's error line
+                yield crashed(task, _internal(exc))
         return
     suspects: list[tuple] = []
     pending = True
@@ -269,6 +293,8 @@ def _execute(fn: Callable, tasks: Iterator[tuple], settings: BatchSettings, jobs
                         suspects.append(task)
                         broken = True
                         continue
+                    except Exception as exc:  # noqa: BLE001 - a bug met on one file: its error line
+                        answer = crashed(task, _internal(exc))
                     yield answer
             suspects.extend(running.values())      # lost with the broken pool: retried below
     for task in suspects:                 # one at a time: the culprit cannot take others with it
@@ -281,6 +307,12 @@ def _isolated(fn: Callable, task: tuple, settings: BatchSettings, crashed: Calla
             return pool.submit(fn, *task).result()
         except cf.process.BrokenProcessPool:
             return crashed(task, "审核该文件时工作进程异常退出（已隔离重试仍失败），未能审核")
+        except Exception as exc:  # noqa: BLE001
+            return crashed(task, _internal(exc))
+
+
+def _internal(exc: Exception) -> str:
+    return f"审核该文件时出现内部错误（{type(exc).__name__}：{str(exc)[:200]}），未能审核"
 
 
 _WORKER_LOCK = threading.Lock()

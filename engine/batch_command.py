@@ -14,9 +14,11 @@ packs), the outputs written then are still right and are kept as they are.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import resource
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,15 +81,18 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
                 store.finish_run(run_id, **counts.totals())
                 return BatchOutcome(counts, kept["summary"], kept["cross_findings"], True, clock.seconds)
 
-        counts = run_batch(plan, store, run_id, version, job.settings, job.jobs, progress=progress,
-                           scheduler=job.scheduler)
-        clock.lap("audit")
-        ids = _report_ids(plan, store, version)
-        checked = {r.path for r in cross_report_findings(store, [i for _, i in ids], rules, clock.seconds, job.jobs)}
-        clock.lap("cross_report")
-        if job.settings.pages:
-            _write_pages(job, store, plan, ids, {path for path, _, _ in plan.todo} | checked)
-            clock.lap("pages")
+        with tempfile.TemporaryDirectory(prefix="xxgk-reports-") as cache:     # private (0700)
+            settings = dataclasses.replace(job.settings, report_cache=cache) if job.settings.pages else job.settings
+            counts = run_batch(plan, store, run_id, version, settings, job.jobs, progress=progress,
+                               scheduler=job.scheduler)
+            clock.lap("audit")
+            ids = _report_ids(plan, store, version)
+            checked = {r.path for r in cross_report_findings(store, [i for _, i in ids], rules, clock.seconds,
+                                                              job.jobs)}
+            clock.lap("cross_report")
+            if job.settings.pages:
+                _write_pages(job, settings, store, plan, ids, {path for path, _, _ in plan.todo} | checked)
+                clock.lap("pages")
         summary, n_cross = _write_outputs(job, rules, store, plan, ids)
         clock.lap("outputs")
         store.finish_run(run_id, **counts.totals())
@@ -111,7 +116,8 @@ def _report_ids(plan: Plan, store: Store, version: str) -> list[tuple[str, int]]
     return sorted(ids.items(), key=lambda item: (plan.order[item[0]], item[0]))
 
 
-def _write_pages(job: BatchJob, store: Store, plan: Plan, ids: list[tuple[str, int]], fresh: set[str]) -> None:
+def _write_pages(job: BatchJob, settings: BatchSettings, store: Store, plan: Plan, ids: list[tuple[str, int]],
+                 fresh: set[str]) -> None:
     """The page of every report audited or cross-checked now, or whose page is missing: drawn by the
     workers from the stored result, so a page says what the index and summary.json say."""
     threshold = job.settings.fail_on
@@ -122,7 +128,7 @@ def _write_pages(job: BatchJob, store: Store, plan: Plan, ids: list[tuple[str, i
             if path in fresh or not target.exists():
                 yield path, _judged(store.result(report_id), threshold), str(target)
 
-    for _ in render_pages(tasks(), job.settings, job.jobs, job.scheduler):
+    for _ in render_pages(tasks(), settings, job.jobs, job.scheduler):
         pass
 
 

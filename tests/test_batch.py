@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -357,3 +359,43 @@ def test_dask_workers_send_pages_back_to_be_written_here(folder, tmp_path):
     target = tmp_path / "page.html"
     done = list(render_pages([(path, result, str(target))], BatchSettings(pages=True), 1, scheduler="local"))
     assert done == [path] and "某市生态环境局" in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bug_met_on_one_file_is_that_files_error_and_the_batch_goes_on(folder, tmp_path, monkeypatch, jobs):
+    (folder / "bug.txt").write_text(CLEAN, encoding="utf-8")
+    original = Auditor.audit_path
+
+    def audit_path(self, path, ctx=None):
+        if str(path).endswith("bug.txt"):
+            raise IndexError("a reader bug")
+        return original(self, path, ctx)
+
+    monkeypatch.setattr(Auditor, "audit_path", audit_path)
+    results = []
+    counts = _run(folder, Store(tmp_path / "audit.db"), jobs, lambda r, kept: results.append(r))
+    assert counts.audited == 5 and counts.errors == 1
+    bug = next(r for r in results if r.path.endswith("bug.txt"))
+    assert bug.status == "error" and "内部错误（IndexError：a reader bug）" in bug.error
+
+
+def _no_second_read(path):
+    raise AssertionError(f"{path} read again for its page")
+
+
+def test_pdf_pages_are_drawn_from_the_report_the_audit_read(tmp_path, monkeypatch, capsys):
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_pdf_reader import render_pdf
+    from xxgk_audit.engine import batch
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "env.pdf").write_bytes(render_pdf(CLEAN))
+    monkeypatch.setattr(batch, "read_report", _no_second_read)   # forked workers inherit it
+    caches = set(Path(tempfile.gettempdir()).glob("xxgk-reports-*"))
+    out = tmp_path / "out"
+    cli.main(["batch", str(reports), "--out", str(out), "--jobs", "1"])
+    capsys.readouterr()
+    [page] = [p for p in out.glob("*.html") if p.name != "index.html"]
+    text = page.read_text(encoding="utf-8")
+    assert "read again" not in text and "本年新收政府信息公开申请数量" in text and 'class="v ok"' in text
+    assert set(Path(tempfile.gettempdir()).glob("xxgk-reports-*")) <= caches       # the cache is removed
