@@ -14,6 +14,7 @@ packs), the outputs written then are still right and are kept as they are.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -29,12 +30,13 @@ from ..reports.html import HtmlBatchRenderer, INDEX_NAME
 from ..reports.json_report import JsonRenderer, dumps
 from . import __version__
 from .audit import ReportResult
-from .batch import BatchCounts, BatchSettings, Plan, plan_batch, run_batch, render_pages
+from .batch import BatchCounts, BatchSettings, Plan, plan_batch, render_pages, run_batch, workers
 from .cross_report import cross_report_findings
 from ..reports.html_index import page_name
 from .facts import Context
 from .rulepack import SEVERITY_ORDER, Rule
 from .store import Store, rules_version
+from .workers import Workers
 
 __all__ = ["BatchJob", "BatchOutcome", "STATE_NAME"]
 
@@ -81,17 +83,20 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
                 store.finish_run(run_id, **counts.totals())
                 return BatchOutcome(counts, kept["summary"], kept["cross_findings"], True, clock.seconds)
 
-        with tempfile.TemporaryDirectory(prefix="xxgk-reports-") as cache:     # private (0700)
+        with contextlib.ExitStack() as stack:
+            cache = stack.enter_context(tempfile.TemporaryDirectory(prefix="xxgk-reports-"))    # private (0700)
             settings = dataclasses.replace(job.settings, report_cache=cache) if job.settings.pages else job.settings
-            counts = run_batch(plan, store, run_id, version, settings, job.jobs, progress=progress,
-                               scheduler=job.scheduler)
+            # one set of workers for every step; the cross-report checks read the store, so they run
+            # on local workers even when the audit goes to a Dask cluster
+            local = stack.enter_context(workers(settings, job.jobs))
+            remote = stack.enter_context(workers(settings, job.jobs, job.scheduler)) if job.scheduler else local
+            counts = run_batch(plan, store, run_id, version, remote, progress=progress)
             clock.lap("audit")
             ids = _report_ids(plan, store, version)
-            checked = {r.path for r in cross_report_findings(store, [i for _, i in ids], rules, clock.seconds,
-                                                              job.jobs)}
+            checked = {r.path for r in cross_report_findings(store, [i for _, i in ids], rules, clock.seconds, local)}
             clock.lap("cross_report")
             if job.settings.pages:
-                _write_pages(job, settings, store, plan, ids, {path for path, _, _ in plan.todo} | checked)
+                _write_pages(job, remote, store, plan, ids, {path for path, _, _ in plan.todo} | checked)
                 clock.lap("pages")
         summary, n_cross = _write_outputs(job, rules, store, plan, ids)
         clock.lap("outputs")
@@ -116,7 +121,7 @@ def _report_ids(plan: Plan, store: Store, version: str) -> list[tuple[str, int]]
     return sorted(ids.items(), key=lambda item: (plan.order[item[0]], item[0]))
 
 
-def _write_pages(job: BatchJob, settings: BatchSettings, store: Store, plan: Plan, ids: list[tuple[str, int]],
+def _write_pages(job: BatchJob, pool: Workers, store: Store, plan: Plan, ids: list[tuple[str, int]],
                  fresh: set[str]) -> None:
     """The page of every report audited or cross-checked now, or whose page is missing: drawn by the
     workers from the stored result, so a page says what the index and summary.json say."""
@@ -128,7 +133,7 @@ def _write_pages(job: BatchJob, settings: BatchSettings, store: Store, plan: Pla
             if path in fresh or not target.exists():
                 yield path, _judged(store.result(report_id), threshold), str(target)
 
-    for _ in render_pages(tasks(), settings, job.jobs, job.scheduler):
+    for _ in render_pages(tasks(), pool):
         pass
 
 

@@ -272,7 +272,9 @@ def _baseline(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from . import batch_command                 # imported on use: Jinja2, numpy
-    from .batch import BatchSettings, ManifestError, default_jobs, progress_printer, read_manifest
+    from .batch import BatchSettings, progress_printer
+    from .manifest import ManifestError, read_manifest
+    from .workers import default_jobs
 
     config = _settings(args)
     rules = select_rules(_load_rules(args, config), config.get("select"), config.get("ignore"))

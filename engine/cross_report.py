@@ -13,12 +13,10 @@ report's own cells ("ROW.COL") and the other side's as "prev.ROW.COL" or "sum.RO
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import json
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import numpy as np
@@ -32,6 +30,7 @@ from .model import Report
 from .rulepack import Rule
 from .store import (Store, add_cross_findings, component_reports, report_fields, unchecked_reports,
                     year_signatures)
+from .workers import Workers
 
 __all__ = ["cross_report_findings", "PEERS"]
 
@@ -39,26 +38,25 @@ PEERS = 3           # other agencies' reports named per report, nearest first
 
 
 def cross_report_findings(store: Store, report_ids: Iterable[int], rules: list[Rule],
-                          seconds: dict[str, float] | None = None, jobs: int = 1) -> Iterator[ReportResult]:
+                          seconds: dict[str, float] | None = None, pool: Workers | None = None) -> Iterator[ReportResult]:
     """Run the cross-report rules on the reports among `report_ids` they have not run on yet; for
     each, a result holding only what they found (findings, checks). The store records it. The peer
-    search runs here; the rest in `jobs` processes reading the store. `seconds["similarity"]` gets
-    the time of the peer search."""
-    pair_rules = [r for r in rules if r.fact == "pair"]
-    if not pair_rules:
+    search runs here; the rest in this process, or in the `pool`'s local workers (prepared with
+    the same rules), which read the store. `seconds["similarity"]` gets the peer search's time."""
+    if not any(r.fact == "pair" for r in rules):
         return
     todo = unchecked_reports(store, report_ids)
     started = time.perf_counter()
     peers = _peer_facts(store, todo)
     if seconds is not None:
         seconds["similarity"] = round(time.perf_counter() - started, 3)
-    tasks = [[(i, peers.get(i, [])) for i, _ in todo[k:k + _CHUNK]] for k in range(0, len(todo), _CHUNK)]
-    if jobs <= 1 or len(tasks) <= 1:
-        _init_worker(store, pair_rules)
-        checked = map(_check_chunk, tasks)
+    tasks = [(str(store.path), [(i, peers.get(i, [])) for i, _ in todo[k:k + _CHUNK]])
+             for k in range(0, len(todo), _CHUNK)]
+    if pool is None:
+        prepare(rules)
+        checked = (_check_chunk(*task) for task in tasks)
     else:
-        pool = cf.ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(store.path, pair_rules))
-        checked = _completed(pool, tasks)
+        checked = pool.run(_check_chunk, tasks, _unchecked)
     for chunk in checked:
         for report_id, report, findings, checks in chunk:
             add_cross_findings(store, report_id, findings, checks)
@@ -66,46 +64,47 @@ def cross_report_findings(store: Store, report_ids: Iterable[int], rules: list[R
             yield ReportResult(report.path, "fail" if failing else "pass", report, findings, checks)
 
 
-_CHUNK = 50                 # reports per task of the cross-report pool
-_STORE: Store | None = None
+_CHUNK = 50                 # reports per task
+_RULES: list[Rule] = []     # the pair rules a process checks with (`prepare`)
 _ENGINE: RuleEngine | None = None
+_STORES: dict[str, Store] = {}
 
 
-def _init_worker(store: Store | Path, rules: list[Rule]) -> None:
-    global _STORE, _ENGINE
-    _STORE = store if isinstance(store, Store) else Store(store, readonly=True)
-    _ENGINE = RuleEngine(rules)
+def prepare(rules: list[Rule]) -> None:
+    """The rules this process checks with (batch workers call it when they start); compiled on
+    first use."""
+    global _RULES, _ENGINE
+    _RULES, _ENGINE = [r for r in rules if r.fact == "pair"], None
 
 
-def _completed(pool: cf.ProcessPoolExecutor, tasks: list) -> Iterator[list]:
-    """Chunks as the workers finish them. If a worker dies, the chunks not done stay unchecked in
-    the store (the next run checks them) and the batch goes on."""
-    with pool:
-        futures = [pool.submit(_check_chunk, task) for task in tasks]
-        for future in cf.as_completed(futures):
-            try:
-                yield future.result()
-            except cf.process.BrokenProcessPool:
-                print("xxgk-audit: warning: 跨报告检查的工作进程异常退出，未完成的报告将在下次运行时检查",
-                      file=sys.stderr)
-                return
+def _unchecked(task: tuple, message: str) -> list:
+    """A chunk whose worker failed stays unchecked in the store: the next run checks it."""
+    print(f"xxgk-audit: warning: 跨报告检查未完成 {len(task[1])} 份报告（{message}），将在下次运行时检查",
+          file=sys.stderr)
+    return []
 
 
-def _check_chunk(chunk: list[tuple[int, list[Fact]]]) -> list[tuple[int, Report, list[Finding], list[Check]]]:
+def _check_chunk(store_path: str, chunk: list[tuple[int, list[Fact]]]
+                 ) -> list[tuple[int, Report, list[Finding], list[Check]]]:
     """(id, identity, findings, checks) of each report: its pair facts with the prior year, its
     peers (found by the parent) and its components, through the pair rules. A rule that saw no
     pair of its relation is not assessable."""
-    assert _STORE is not None and _ENGINE is not None
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = RuleEngine(_RULES)
+    if store_path not in _STORES:       # read-only: the parent writes while workers read
+        _STORES[store_path] = Store(store_path, readonly=True)
+    store = _STORES[store_path]
     out = []
     for report_id, facts in chunk:
-        row = report_fields(_STORE, report_id)
+        row = report_fields(store, report_id)
         report = Report(path=row["path"], kind="", agency=row["agency"], year=row["year"])
         if row["agency"] and row["year"]:
             facts = list(facts)
-            prior = _STORE.latest(row["agency"], row["year"] - 1)
+            prior = store.latest(row["agency"], row["year"] - 1)
             if prior is not None:
                 facts.insert(0, Fact("pair", _prior_fields(row, prior)))
-            components = component_reports(_STORE, row["agency"], row["year"])
+            components = component_reports(store, row["agency"], row["year"])
             if components:
                 facts.append(Fact("pair", _aggregate_fields(row, components)))
         out.append((report_id, report, *_ENGINE.judge(report, facts)))

@@ -12,8 +12,9 @@ import pytest
 
 from xxgk_audit.engine import cli
 from xxgk_audit.engine.audit import Auditor
-from xxgk_audit.engine.batch import BatchSettings, plan_batch, read_manifest, run_batch
+from xxgk_audit.engine.batch import BatchSettings, plan_batch, run_batch, workers
 from xxgk_audit.engine.facts import Context
+from xxgk_audit.engine.manifest import read_manifest
 from xxgk_audit.engine.rulepack import load_packs
 from xxgk_audit.engine.store import Store, rules_version
 
@@ -87,7 +88,8 @@ def _run(folder: Path, store: Store, jobs: int, on_result=lambda r, kept: None):
     version = rules_version(rules)
     run_id = store.start_run(str(folder), version, jobs)
     items = [(p, Context()) for p in sorted(folder.rglob("*.txt"))]
-    return run_batch(plan_batch(items, store, version), store, run_id, version, BatchSettings(), jobs, on_result)
+    with workers(BatchSettings(), jobs) as pool:
+        return run_batch(plan_batch(items, store, version), store, run_id, version, pool, on_result)
 
 
 def test_a_killed_run_keeps_what_it_finished_and_resumes(folder, tmp_path):
@@ -176,8 +178,8 @@ def test_dask_executor_gives_the_same_findings_as_local_workers(folder, tmp_path
     store = Store(tmp_path / "dask.db")
     run_id = store.start_run(str(folder), version, 2)
     items = [(p, Context()) for p in sorted(folder.rglob("*.txt"))]
-    counts = run_batch(plan_batch(items, store, version), store, run_id, version, BatchSettings(), 2,
-                       lambda r, kept: dask.append(r), scheduler="local")
+    with workers(BatchSettings(), 2, scheduler="local") as pool:
+        counts = run_batch(plan_batch(items, store, version), store, run_id, version, pool, lambda r, kept: dask.append(r))
     assert counts.audited == len(items) == 4
 
     def key(results):
@@ -357,7 +359,8 @@ def test_dask_workers_send_pages_back_to_be_written_here(folder, tmp_path):
     path = str(folder / "2023" / "env.txt")
     result = Auditor().audit_path(path)
     target = tmp_path / "page.html"
-    done = list(render_pages([(path, result, str(target))], BatchSettings(pages=True), 1, scheduler="local"))
+    with workers(BatchSettings(pages=True), 1, scheduler="local") as pool:
+        done = list(render_pages([(path, result, str(target))], pool))
     assert done == [path] and "某市生态环境局" in target.read_text(encoding="utf-8")
 
 

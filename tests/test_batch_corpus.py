@@ -15,7 +15,8 @@ import pytest
 
 from xxgk_audit.engine import cli
 from xxgk_audit.engine.audit import Auditor
-from xxgk_audit.engine.batch import read_manifest
+from xxgk_audit.engine.manifest import read_manifest
+from xxgk_audit.engine.batch import BatchSettings, workers
 from xxgk_audit.engine.cross_report import cross_report_findings
 from xxgk_audit.engine.rulepack import load_packs
 from xxgk_audit.engine.store import Store
@@ -104,7 +105,8 @@ def test_cross_report_step_in_worker_processes_finds_what_one_process_finds(batc
             store.db.execute("DELETE FROM findings WHERE rule IN (%s)" % ", ".join("?" * len(CROSS)), CROSS)
             store.db.execute("UPDATE reports SET cross_checked = 0")
         ids = [row[0] for row in store.db.execute("SELECT id FROM reports")]
-        results = list(cross_report_findings(store, ids, load_packs(), jobs=jobs))
+        with workers(BatchSettings(), jobs) as pool:
+            results = list(cross_report_findings(store, ids, load_packs(), pool=pool))
         found[jobs] = sorted((r.path, f.rule, f.message) for r in results for f in r.findings)
         assert store.db.execute("SELECT COUNT(*) FROM reports WHERE cross_checked = 0 AND status != 'error'"
                                 ).fetchone()[0] == 0
