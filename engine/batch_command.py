@@ -86,17 +86,17 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
         with contextlib.ExitStack() as stack:
             cache = stack.enter_context(tempfile.TemporaryDirectory(prefix="xxgk-reports-"))    # private (0700)
             settings = dataclasses.replace(job.settings, report_cache=cache) if job.settings.pages else job.settings
-            # one set of workers for every step; the cross-report checks read the store, so they run
-            # on local workers even when the audit goes to a Dask cluster
-            local = stack.enter_context(workers(settings, job.jobs))
-            remote = stack.enter_context(workers(settings, job.jobs, job.scheduler)) if job.scheduler else local
-            counts = run_batch(plan, store, run_id, version, remote, progress=progress)
+            # one set of workers for every step. The cross-report checks read the store: with a Dask
+            # cluster they run in this process (forking local workers once Dask's threads run is unsafe)
+            pool = stack.enter_context(workers(settings, job.jobs, job.scheduler))
+            counts = run_batch(plan, store, run_id, version, pool, progress=progress)
             clock.lap("audit")
             ids = _report_ids(plan, store, version)
-            checked = {r.path for r in cross_report_findings(store, [i for _, i in ids], rules, clock.seconds, local)}
+            checked = {r.path for r in cross_report_findings(store, [i for _, i in ids], rules, clock.seconds,
+                                                              None if job.scheduler else pool)}
             clock.lap("cross_report")
             if job.settings.pages:
-                _write_pages(job, remote, store, plan, ids, {path for path, _, _ in plan.todo} | checked)
+                _write_pages(job, pool, store, plan, ids, {path for path, _, _ in plan.todo} | checked)
                 clock.lap("pages")
         summary, n_cross = _write_outputs(job, rules, store, plan, ids)
         clock.lap("outputs")

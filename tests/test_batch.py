@@ -10,37 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from batch_data import CLEAN, SAMPLES, next_year, run_folder as _run
 from xxgk_audit.engine import cli
 from xxgk_audit.engine.audit import Auditor
-from xxgk_audit.engine.batch import BatchSettings, plan_batch, run_batch, workers
-from xxgk_audit.engine.facts import Context
 from xxgk_audit.engine.manifest import read_manifest
-from xxgk_audit.engine.rulepack import load_packs
-from xxgk_audit.engine.store import Store, rules_version
-
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-CLEAN = (SAMPLES / "clean-2021.txt").read_text(encoding="utf-8")
-
-
-def next_year(carried: int) -> str:
-    """The same agency's 2024 report, with `carried` applications carried over from 2023 (2023 says 1)."""
-    text = CLEAN.replace("2023", "2024")
-    text = text.replace("一、本年新收政府信息公开申请数量 | 9 | 1 | 0 | 0 | 1 | 0 | 11 |",
-                        f"一、本年新收政府信息公开申请数量 | {10 - carried} | 1 | 0 | 0 | 1 | 0 | {12 - carried} |")
-    return text.replace("二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
-                        f"二、上年结转政府信息公开申请数量 | {carried} | 0 | 0 | 0 | 0 | 0 | {carried} |")
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    reports = tmp_path / "reports"
-    (reports / "2023").mkdir(parents=True)
-    (reports / "2024").mkdir()
-    (reports / "2023" / "env.txt").write_text(CLEAN, encoding="utf-8")
-    (reports / "2024" / "env.txt").write_text(next_year(2), encoding="utf-8")
-    for name in ("seed-luolong-2020.txt", "error-arithmetic-2023.txt"):
-        (reports / name).write_bytes((SAMPLES / name).read_bytes())
-    return reports
+from xxgk_audit.engine.store import Store
 
 
 def test_batch_writes_everything_and_finds_the_broken_carry_over(folder, tmp_path, capsys):
@@ -81,15 +55,6 @@ def test_rerun_skips_unchanged_and_reaudits_changed_files(folder, tmp_path, caps
     reports = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["reports"]
     entry = next(r for r in reports if r["path"].endswith("2024/env.txt"))
     assert {c["rule"]: c["status"] for c in entry["checks"]}["XREF-009"] == "pass"
-
-
-def _run(folder: Path, store: Store, jobs: int, on_result=lambda r, kept: None):
-    rules = load_packs()
-    version = rules_version(rules)
-    run_id = store.start_run(str(folder), version, jobs)
-    items = [(p, Context()) for p in sorted(folder.rglob("*.txt"))]
-    with workers(BatchSettings(), jobs) as pool:
-        return run_batch(plan_batch(items, store, version), store, run_id, version, pool, on_result)
 
 
 def test_a_killed_run_keeps_what_it_finished_and_resumes(folder, tmp_path):
@@ -167,25 +132,6 @@ def test_lsh_finds_near_duplicates_without_comparing_all_pairs():
             (2, similarity.signature(similarity.shingles(other))),
             (3, similarity.signature(similarity.shingles(unrelated)))]
     assert similarity.candidate_pairs(sigs) == {(1, 2)}
-
-
-def test_dask_executor_gives_the_same_findings_as_local_workers(folder, tmp_path):
-    pytest.importorskip("distributed")
-    local, dask = [], []
-    _run(folder, Store(tmp_path / "local.db"), 2, lambda r, kept: local.append(r))
-    rules = load_packs()
-    version = rules_version(rules)
-    store = Store(tmp_path / "dask.db")
-    run_id = store.start_run(str(folder), version, 2)
-    items = [(p, Context()) for p in sorted(folder.rglob("*.txt"))]
-    with workers(BatchSettings(), 2, scheduler="local") as pool:
-        counts = run_batch(plan_batch(items, store, version), store, run_id, version, pool, lambda r, kept: dask.append(r))
-    assert counts.audited == len(items) == 4
-
-    def key(results):
-        return sorted((Path(r.path).name, r.status, [f.to_dict() for f in r.findings]) for r in results)
-
-    assert key(dask) == key(local)
 
 
 def test_cross_report_findings_reach_the_spreadsheets(folder, tmp_path, capsys):
@@ -351,17 +297,6 @@ def test_a_page_whose_worker_crashes_is_drawn_from_the_stored_result(folder, tmp
     page_2024 = next(text for text in pages if "2024/env.txt" in text)
     assert "XREF-009" in page_2024 and 'id="rule-XREF-009" class="st-fail"' in page_2024
     assert "未能重新读取原文件" in page_2024          # drawn without the report read again
-
-
-def test_dask_workers_send_pages_back_to_be_written_here(folder, tmp_path):
-    pytest.importorskip("distributed")
-    from xxgk_audit.engine.batch import render_pages
-    path = str(folder / "2023" / "env.txt")
-    result = Auditor().audit_path(path)
-    target = tmp_path / "page.html"
-    with workers(BatchSettings(pages=True), 1, scheduler="local") as pool:
-        done = list(render_pages([(path, result, str(target))], pool))
-    assert done == [path] and "某市生态环境局" in target.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
