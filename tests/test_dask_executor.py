@@ -1,7 +1,8 @@
 """The Dask executor: the same findings as local workers, pages sent back to be written here.
 
 In a file of their own, run after the other batch tests: a Dask cluster leaves threads in the
-test process, and a process with threads should not fork the local workers those tests start.
+test process, and a process with threads should not fork local workers (the local runs compared
+with here use one process).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from xxgk_audit.engine.store import Store, rules_version
 def test_dask_executor_gives_the_same_findings_as_local_workers(folder, tmp_path):
     pytest.importorskip("distributed")
     local, dask = [], []
-    _run(folder, Store(tmp_path / "local.db"), 2, lambda r, kept: local.append(r))
+    _run(folder, Store(tmp_path / "local.db"), 1, lambda r, kept: local.append(r))
     rules = load_packs()
     version = rules_version(rules)
     store = Store(tmp_path / "dask.db")
@@ -57,7 +58,7 @@ def test_batch_command_on_dask_writes_what_the_local_run_writes(folder, tmp_path
         return sorted((Path(r["path"]).name, r["status"], [(f["rule"], f["message"]) for f in r["findings"]],
                        [(c["rule"], c["status"]) for c in r["checks"]]) for r in reports)
 
-    cli.main(["batch", str(folder), "--out", str(tmp_path / "local"), "--jobs", "2"])
+    cli.main(["batch", str(folder), "--out", str(tmp_path / "local"), "--jobs", "1"])
     cli.main(["batch", str(folder), "--out", str(tmp_path / "dask"), "--executor", "dask", "--scheduler", "local"])
     capsys.readouterr()
     assert summary(tmp_path / "dask") == summary(tmp_path / "local")
