@@ -107,7 +107,7 @@ class Workers:
                     yield answer
             if broken:
                 suspects.extend(running.values())      # lost with the broken pool: retried below
-                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool.shutdown(wait=True, cancel_futures=True)    # its threads gone before the next fork
                 self._pool = None
         for task in suspects:                 # one at a time: the culprit cannot take others with it
             yield self._isolated(fn, task, crashed)
