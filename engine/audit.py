@@ -66,16 +66,12 @@ class ReportResult:
             status = "pass"
         return ReportResult(self.path, status, self.report, findings, checks, self.error)
 
-    def with_findings(self, extra: list[Finding], checks: list[Check], fail_on: str) -> "ReportResult":
-        """The result with what was found later (cross-report rules): their findings added, their
-        checks in place of the ones the report alone gave; a report that passed fails when one of
-        the findings reaches `fail_on`."""
-        status = self.status
-        if status == "pass" and any(SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[fail_on] for f in extra):
-            status = "fail"
-        later = {c.rule: c for c in checks}
-        merged = [later.get(c.rule, c) for c in self.checks]
-        return ReportResult(self.path, status, self.report, self.findings + list(extra), merged, self.error)
+    def judged(self, fail_on: str) -> "ReportResult":
+        """The verdict over all its findings: a result stored as passed fails when a finding added
+        later (cross-report rules) reaches `fail_on`."""
+        if self.status == "pass" and any(SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[fail_on] for f in self.findings):
+            self.status = "fail"
+        return self
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}

@@ -34,7 +34,7 @@ from .batch import BatchCounts, BatchSettings, Plan, plan_batch, render_pages, r
 from .cross_report import cross_report_findings
 from ..reports.html_index import page_name
 from .facts import Context
-from .rulepack import SEVERITY_ORDER, Rule
+from .rulepack import Rule
 from .store import Store, rules_version
 from .workers import Workers
 
@@ -125,23 +125,14 @@ def _write_pages(job: BatchJob, pool: Workers, store: Store, plan: Plan, ids: li
                  fresh: set[str]) -> None:
     """The page of every report audited or cross-checked now, or whose page is missing: drawn by the
     workers from the stored result, so a page says what the index and summary.json say."""
-    threshold = job.settings.fail_on
-
     def tasks() -> Iterator[tuple[str, ReportResult, str]]:
         for path, report_id in ids:
             target = job.outdir / page_name(plan.order[path], path)
             if path in fresh or not target.exists():
-                yield path, _judged(store.result(report_id), threshold), str(target)
+                yield path, store.result(report_id).judged(job.settings.fail_on), str(target)
 
     for _ in render_pages(tasks(), pool):
         pass
-
-
-def _judged(result: ReportResult, fail_on: str) -> ReportResult:
-    """The stored result with the verdict over all its findings (the cross-report ones too)."""
-    if result.status == "pass" and any(SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[fail_on] for f in result.findings):
-        result.status = "fail"
-    return result
 
 
 def _write_outputs(job: BatchJob, rules: list[Rule], store: Store, plan: Plan,
@@ -158,9 +149,9 @@ def _write_outputs(job: BatchJob, rules: list[Rule], store: Store, plan: Plan,
         for renderer in (html, json_out):
             renderer.start()
         for path, report_id in ids:
-            result = _judged(store.result(report_id), job.settings.fail_on)
+            result = store.result(report_id).judged(job.settings.fail_on)
             summary.add(result)
-            html.add(result, plan.order[path], reuse=True)
+            html.add(result, plan.order[path], write_page=False)     # the workers drew it
             json_out.add(result)
             found = [f.to_dict() for f in result.findings if f.rule in pair_rules]
             if found:

@@ -125,7 +125,7 @@ def _prior_fields(row: dict[str, Any], prior: dict[str, Any]) -> dict[str, Any]:
                               "prev_year": prior["year"], "prev_path": prior["path"], **own,
                               **{f"prev.{k}": v for k, v in before.items()}}
     if own and before:
-        fields["tables_identical"] = json.loads(row["tables_json"]) == json.loads(prior["tables_json"])
+        fields["tables_identical"] = own == before          # cell keys do not repeat across tables
         fields["nonzero_cells"] = sum(1 for v in own.values() if v)
     if row["text"] and prior["text"]:
         fields["similarity.text"] = _score(similarity.shingles(row["text"]), similarity.shingles(prior["text"]))

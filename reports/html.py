@@ -98,18 +98,13 @@ class HtmlBatchRenderer:
         self.outdir.mkdir(parents=True, exist_ok=True)
         self.export = FindingsExport(self.outdir / CSV_NAME, self.outdir / XLSX_NAME)
 
-    def add(self, result: ReportResult, number: int | None = None, page: str | None = None,
-            reuse: bool = False) -> None:
-        """Write the report's page (given, kept when `reuse` and it exists, or rendered here) and
-        add its index row and export rows; `number` fixes the page's name across runs."""
+    def add(self, result: ReportResult, number: int | None = None, write_page: bool = True) -> None:
+        """Add the report's index row and export rows, and write its page unless `write_page` is
+        False (`batch` has its workers draw the pages); `number` fixes the page's name across runs."""
         assert self.export is not None, "start() first"
         name = page_name(number or len(self.index.rows) + 1, result.path) if self.pages else None
-        if name is not None:
-            target = self.outdir / name
-            if page is not None:
-                target.write_text(page, encoding="utf-8")
-            elif not (reuse and target.exists()):
-                target.write_text(render_page(result, self.rules, INDEX_NAME), encoding="utf-8")
+        if name is not None and write_page:
+            (self.outdir / name).write_text(render_page(result, self.rules, INDEX_NAME), encoding="utf-8")
         self.index.add(result, name)
         self.export.add(result)
 
