@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from docgen import render_docx, render_html, truth  # noqa: E402 - the renderer lives with the tests
 
-from xxgk_audit.engine.audit import Auditor, read_report  # noqa: E402
-from xxgk_audit.engine.model import Report  # noqa: E402
-from xxgk_audit.engine.normalize import parse_cell  # noqa: E402
+from xxgk_audit.engine.evaluation.audit import Auditor, read_report  # noqa: E402
+from xxgk_audit.engine.model.report import Report  # noqa: E402
+from xxgk_audit.engine.model.normalize import parse_cell  # noqa: E402
 from xxgk_audit.engine.readers import read_text  # noqa: E402
 
 TEMPLATE = ROOT / "tests" / "data" / "docx" / "template-2021-blank.docx"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from make_corpus import make_corpus
 
-from xxgk_audit.engine.audit import Auditor, ReportResult
+from xxgk_audit.engine.evaluation.audit import Auditor, ReportResult
 from xxgk_audit.reports import Summary
 from xxgk_audit.reports.html import CSV_NAME, INDEX_NAME, XLSX_NAME, HtmlBatchRenderer
 

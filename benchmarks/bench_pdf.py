@@ -1,7 +1,7 @@
 """PDF reading: audit time per page, its ratio to bare pdfplumber text extraction, cell accuracy.
 
 For each PDF — the three real reports in tests/data/pdf/ and the samples rendered as PDF (grid
-tables split across pages, by tests/test_pdf_reader.py's `render_pdf`) — measures, pinned to one
+tables split across pages, by tests/readers/test_pdf_reader.py's `render_pdf`) — measures, pinned to one
 CPU, the best of --repeat runs (the two taken in turns, so that load slows both alike):
 
 - bare: `pdfplumber.open` and `page.extract_text()` for every page;
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import test_pdf_reader as fixtures  # noqa: E402 - the renderer and the hand-read truth live with the tests
 
-from xxgk_audit.engine.audit import Auditor  # noqa: E402
+from xxgk_audit.engine.evaluation.audit import Auditor  # noqa: E402
 
 TARGET_RATIO = 1.3
 Cells = dict[str, dict[tuple[str, str], object]]

@@ -33,7 +33,7 @@ def child(n: int, corpus: Path) -> dict:
     """Audit the first n reports of `corpus` in this process; the measurements as a dict."""
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    from xxgk_audit.engine.audit import Auditor
+    from xxgk_audit.engine.evaluation.audit import Auditor
     from xxgk_audit.reports import Summary
     from xxgk_audit.reports.json_report import JsonRenderer
 

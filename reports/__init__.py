@@ -11,9 +11,9 @@ import os
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
-from ..engine.audit import ReportResult
-from ..engine.findings import NOT_ASSESSABLE
-from ..engine.rulepack import Rule
+from xxgk_audit.engine.evaluation.audit import ReportResult
+from xxgk_audit.engine.evaluation.findings import NOT_ASSESSABLE
+from xxgk_audit.engine.rulelang.rulepack import Rule
 
 __all__ = ["Summary", "Renderer", "make_renderer", "resolve_format", "FORMATS"]
 

@@ -18,9 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..engine.audit import ReportResult
-from ..engine.facts import jsonable
-from ..engine.findings import SEVERITY_LABELS, Finding
+from xxgk_audit.engine.evaluation.audit import ReportResult
+from xxgk_audit.engine.evaluation.facts import jsonable
+from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS, Finding
 from .xlsx import XlsxWriter
 
 __all__ = ["COLUMNS", "FindingsExport", "finding_rows", "plain_value"]

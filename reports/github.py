@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from typing import IO
 
-from ..engine.audit import ReportResult
-from ..engine.findings import SEVERITY_LABELS
+from xxgk_audit.engine.evaluation.audit import ReportResult
+from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
 from . import Summary
 
 __all__ = ["GithubRenderer", "MAX_PER_SEVERITY"]

@@ -20,10 +20,10 @@ from typing import IO
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ..engine import __version__
-from ..engine.audit import ReportResult
-from ..engine.findings import SEVERITY_LABELS
-from ..engine.rulepack import Rule
+from xxgk_audit.engine import __version__
+from xxgk_audit.engine.evaluation.audit import ReportResult
+from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
+from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
 from .findings_export import FindingsExport
 from .html_index import BatchIndex, page_name

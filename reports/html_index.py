@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
-from ..engine.audit import ReportResult, contract_format
-from ..engine.findings import NOT_ASSESSABLE
+from xxgk_audit.engine.evaluation.audit import ReportResult, contract_format
+from xxgk_audit.engine.evaluation.findings import NOT_ASSESSABLE
 from . import Summary
 from .html_view import FORMAT_LABELS, VERDICT_LABELS, format_label
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from ..engine.audit import ReportResult, contract_format
-from ..engine.findings import FAIL, NOT_ASSESSABLE, SEVERITY_LABELS, STATUS_LABELS, Check, Finding
-from ..engine.model import Cell, Report, Table
-from ..engine.rulepack import Rule
-from ..engine.template import (CHINESE_NUMERALS, ITEM_CAPTIONS, SECTION_TITLES, TABLE_NAMES, TABLE_SECTION,
+from xxgk_audit.engine.evaluation.audit import ReportResult, contract_format
+from xxgk_audit.engine.evaluation.findings import FAIL, NOT_ASSESSABLE, SEVERITY_LABELS, STATUS_LABELS, Check, Finding
+from xxgk_audit.engine.model.report import Cell, Report, Table
+from xxgk_audit.engine.rulelang.rulepack import Rule
+from xxgk_audit.engine.model.template import (CHINESE_NUMERALS, ITEM_CAPTIONS, SECTION_TITLES, TABLE_NAMES, TABLE_SECTION,
                                TABLE_TITLES, Row, TableLayout, layout)
 from .findings_export import plain_value
 from .text import FORMAT_LABELS

@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 from typing import IO, Any, Callable
 
-from ..engine import __version__
-from ..engine.audit import ReportResult, contract_format
-from ..engine.facts import jsonable
-from ..engine.model import Cell, Report, Table
-from ..engine.template import TABLE_NAMES
+from xxgk_audit.engine import __version__
+from xxgk_audit.engine.evaluation.audit import ReportResult, contract_format
+from xxgk_audit.engine.evaluation.facts import jsonable
+from xxgk_audit.engine.model.report import Cell, Report, Table
+from xxgk_audit.engine.model.template import TABLE_NAMES
 from . import Summary
 
 __all__ = ["JsonRenderer", "JsonListWriter", "TOOL", "dumps", "report_model"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
-from ..engine.audit import ReportResult
-from ..engine.findings import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, STATUS_LABELS, Finding
-from ..engine.rulepack import Rule
+from xxgk_audit.engine.evaluation.audit import ReportResult
+from xxgk_audit.engine.evaluation.findings import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, STATUS_LABELS, Finding
+from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
 
 __all__ = ["JunitRenderer"]

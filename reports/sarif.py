@@ -12,12 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
-from ..engine import __version__
-from ..engine.audit import ReportResult
-from ..engine.baseline import fingerprint
-from ..engine.facts import jsonable
-from ..engine.findings import Finding
-from ..engine.rulepack import Rule
+from xxgk_audit.engine import __version__
+from xxgk_audit.engine.evaluation.audit import ReportResult
+from xxgk_audit.engine.evaluation.fingerprint import fingerprint
+from xxgk_audit.engine.evaluation.facts import jsonable
+from xxgk_audit.engine.evaluation.findings import Finding
+from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
 from .json_report import dumps
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import IO, TYPE_CHECKING, Any
 
-from ..engine.audit import ReportResult
-from ..engine.findings import NOT_ASSESSABLE, SEVERITY_LABELS
-from ..engine.rulepack import Rule
+from xxgk_audit.engine.evaluation.audit import ReportResult
+from xxgk_audit.engine.evaluation.findings import NOT_ASSESSABLE, SEVERITY_LABELS
+from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
 
 if TYPE_CHECKING:
-    from ..engine.ruletest import ExampleResult
+    from xxgk_audit.engine.evaluation.ruletest import ExampleResult
 
 __all__ = ["TextRenderer", "VERDICT_LABELS", "FORMAT_LABELS", "rule_table", "rule_page", "example_results_text"]
 

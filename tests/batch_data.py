@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xxgk_audit.engine.batch import BatchCounts, BatchSettings, plan_batch, run_batch, workers
-from xxgk_audit.engine.facts import Context
-from xxgk_audit.engine.rulepack import load_packs
-from xxgk_audit.engine.store import Store, rules_version
+from xxgk_audit.engine.batch.steps import BatchCounts, BatchSettings, plan_batch, run_batch, workers
+from xxgk_audit.engine.evaluation.facts import Context
+from xxgk_audit.engine.rulelang.rulepack import load_packs
+from xxgk_audit.engine.batch.store import Store, rules_version
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 CLEAN = (SAMPLES / "clean-2021.txt").read_text(encoding="utf-8")

@@ -24,8 +24,8 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from xxgk_audit.engine import template
-from xxgk_audit.engine.model import Location, Report, Table
+from xxgk_audit.engine.model import template
+from xxgk_audit.engine.model.report import Location, Report, Table
 from xxgk_audit.engine.readers import read_text
 
 __all__ = ["Cell", "Grid", "Para", "load", "blocks", "truth", "render_html", "render_docx"]

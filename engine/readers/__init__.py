@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..model import Report
-from .text import read_text
+from xxgk_audit.engine.model.report import Report
+from xxgk_audit.engine.readers.text import read_text
 
 __all__ = ["read_text", "read_document", "sniff", "UnsupportedDocument", "READERS"]
 
@@ -24,17 +24,17 @@ def _text(path: Path, data: bytes) -> Report:
 
 
 def _html(path: Path, data: bytes) -> Report:
-    from .html import read_html          # imported on first use: most runs read one kind only
+    from xxgk_audit.engine.readers.html import read_html          # imported on first use: most runs read one kind only
     return read_html(path, data)
 
 
 def _docx(path: Path, data: bytes) -> Report:
-    from .docx import read_docx
+    from xxgk_audit.engine.readers.docx import read_docx
     return read_docx(path, data)
 
 
 def _pdf(path: Path, data: bytes) -> Report:
-    from .pdf import read_pdf
+    from xxgk_audit.engine.readers.pdf import read_pdf
     return read_pdf(path, data)
 
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from ..model import Location, Report
-from . import UnsupportedDocument
-from .grid import Block, CellBudget, Grid, GridCell, GridRow, flatten, pin_cells, span
-from .lines import SourceLine, read_lines
+from xxgk_audit.engine.model.report import Location, Report
+from xxgk_audit.engine.readers import UnsupportedDocument
+from xxgk_audit.engine.readers.grid import Block, CellBudget, Grid, GridCell, GridRow, flatten, pin_cells, span
+from xxgk_audit.engine.readers.lines import SourceLine, read_lines
 
 __all__ = ["read_docx", "MAX_UNCOMPRESSED", "MAX_ENTRIES", "MAX_RATIO"]
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Union
 
-from ..model import Cell, Location, Report
-from . import UnsupportedDocument
-from .lines import SourceLine, grid_lines
+from xxgk_audit.engine.model.report import Cell, Location, Report
+from xxgk_audit.engine.readers import UnsupportedDocument
+from xxgk_audit.engine.readers.lines import SourceLine, grid_lines
 
 __all__ = ["Block", "Grid", "GridCell", "GridRow", "CellBudget", "flatten", "pin_cells", "span",
            "MAX_CELLS", "MAX_SPAN", "MAX_NESTING"]

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..model import Location, Report
-from . import UnsupportedDocument
-from .grid import Block, CellBudget, Grid, GridCell, GridRow, flatten, pin_cells, span
-from .lines import SourceLine, read_lines
+from xxgk_audit.engine.model.report import Location, Report
+from xxgk_audit.engine.readers import UnsupportedDocument
+from xxgk_audit.engine.readers.grid import Block, CellBudget, Grid, GridCell, GridRow, flatten, pin_cells, span
+from xxgk_audit.engine.readers.lines import SourceLine, read_lines
 
 __all__ = ["read_html", "decode_html"]
 

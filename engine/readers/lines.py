@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Location, Report
-from .text import read_text
+from xxgk_audit.engine.model.report import Location, Report
+from xxgk_audit.engine.readers.text import read_text
 
 __all__ = ["SourceLine", "read_lines", "grid_lines"]
 

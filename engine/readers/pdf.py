@@ -37,9 +37,9 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import resolve1
 from pdfplumber.utils.exceptions import PdfminerException
 
-from ..model import Location, Report
-from . import UnsupportedDocument
-from .lines import SourceLine, grid_lines, read_lines
+from xxgk_audit.engine.model.report import Location, Report
+from xxgk_audit.engine.readers import UnsupportedDocument
+from xxgk_audit.engine.readers.lines import SourceLine, grid_lines, read_lines
 
 __all__ = ["read_pdf", "MAX_PAGES"]
 

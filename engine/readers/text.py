@@ -18,10 +18,10 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from .. import template
-from ..labels import T2S, LabelIndex, Match, normalize_label, similarity, strip_pinyin
-from ..model import Cell, LabelMatch, Location, Report, Section, Table
-from ..normalize import TRANSLATION, decode_bytes, parse_cell
+from xxgk_audit.engine.model import template
+from xxgk_audit.engine.model.labels import T2S, LabelIndex, Match, normalize_label, similarity, strip_pinyin
+from xxgk_audit.engine.model.report import Cell, LabelMatch, Location, Report, Section, Table
+from xxgk_audit.engine.model.normalize import TRANSLATION, decode_bytes, parse_cell
 
 __all__ = ["read_text"]
 

@@ -1,0 +1,1 @@
+"""The application: command line, configuration and baselines. The only layer that imports reports/."""

@@ -1,0 +1,200 @@
+"""`xxgk-audit batch`: audit a folder or manifest into the store, then write the outputs from it.
+
+1. plan: hash every file; unchanged ones (same content and rule packs) are taken from the store;
+2. audit the rest in workers, each result committed to the store at once;
+3. cross-report rules over the run's reports (engine/batch/cross_report.py), in the workers too;
+4. the pages of the reports audited or cross-checked now, drawn by the workers from the stored
+   result over the report read again (the store does not keep whole reports);
+5. outputs from the store, so audited, unchanged and cross-report findings look the same: the
+   HTML index, findings.csv/.xlsx, summary.json and cross_report.json.
+
+When nothing changed since the last run into the same folder (same files, contents and rule
+packs), the outputs written then are still right and are kept as they are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import resource
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from xxgk_audit.reports import Summary
+from xxgk_audit.reports.html import HtmlBatchRenderer, INDEX_NAME, render_page
+from xxgk_audit.reports.json_report import JsonRenderer, dumps
+from xxgk_audit.engine import __version__
+from xxgk_audit.engine.evaluation.audit import ReportResult
+from xxgk_audit.engine.batch.steps import BatchCounts, BatchSettings, Plan, plan_batch, render_pages, run_batch, workers
+from xxgk_audit.engine.batch.cross_report import cross_report_findings
+from xxgk_audit.reports.html_index import page_name
+from xxgk_audit.engine.evaluation.facts import Context
+from xxgk_audit.engine.rulelang.rulepack import Rule
+from xxgk_audit.engine.batch.store import Store, rules_version
+from xxgk_audit.engine.batch.workers import Workers
+
+
+def batch_page(result: ReportResult, rules: dict[str, Rule]) -> str:
+    """A report's page in a batch folder, linking back to its index (the workers' page renderer)."""
+    return render_page(result, rules, INDEX_NAME)
+
+__all__ = ["BatchJob", "BatchOutcome", "STATE_NAME"]
+
+STATE_NAME = "run.json"        # the run that wrote the outputs: counts, seconds per step, what they came from
+
+
+@dataclass
+class BatchJob:
+    items: list[tuple[Path, Context]]
+    source: str
+    outdir: Path
+    store_path: Path
+    settings: BatchSettings
+    jobs: int
+    scheduler: str | None = None
+
+
+@dataclass
+class BatchOutcome:
+    counts: BatchCounts
+    summary: dict[str, Any]
+    cross_findings: int
+    outputs_kept: bool = False          # nothing changed: the outputs of the last run still hold
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def all_pass(self) -> bool:
+        return self.summary["pass"] == self.summary["reports"]
+
+
+def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int], None] | None = None) -> BatchOutcome:
+    clock = _Clock()
+    job.outdir.mkdir(parents=True, exist_ok=True)
+    store = Store(job.store_path)
+    try:
+        version = rules_version(rules)
+        run_id = store.start_run(job.source, version, job.jobs)
+        plan = plan_batch(job.items, store, version)
+        clock.lap("plan")
+        if not plan.todo:
+            kept = _kept_outputs(job.outdir, _state_key(plan.kept, version, job.settings.page_renderer is not None))
+            if kept is not None:
+                counts = BatchCounts(files=len(plan.kept), skipped=len(plan.kept))
+                store.finish_run(run_id, **counts.totals())
+                return BatchOutcome(counts, kept["summary"], kept["cross_findings"], True, clock.seconds)
+
+        with contextlib.ExitStack() as stack:
+            cache = stack.enter_context(tempfile.TemporaryDirectory(prefix="xxgk-reports-"))    # private (0700)
+            settings = dataclasses.replace(job.settings, report_cache=cache) if job.settings.page_renderer is not None else job.settings
+            # one set of workers for every step. The cross-report checks read the store: with a Dask
+            # cluster they run in this process (forking local workers once Dask's threads run is unsafe)
+            pool = stack.enter_context(workers(settings, job.jobs, job.scheduler))
+            counts = run_batch(plan, store, run_id, version, pool, progress=progress)
+            clock.lap("audit")
+            ids = _report_ids(plan, store, version)
+            checked = {r.path for r in cross_report_findings(store, [i for _, i in ids], rules, clock.seconds,
+                                                              None if job.scheduler else pool)}
+            clock.lap("cross_report")
+            if job.settings.page_renderer is not None:
+                _write_pages(job, pool, store, plan, ids, {path for path, _, _ in plan.todo} | checked)
+                clock.lap("pages")
+        summary, n_cross = _write_outputs(job, rules, store, plan, ids)
+        clock.lap("outputs")
+        store.finish_run(run_id, **counts.totals())
+        state = {"key": _state_key(ids, version, job.settings.page_renderer is not None), "run_id": run_id, "counts": counts.totals(),
+                 "summary": summary.to_dict(), "cross_findings": n_cross, "seconds": clock.seconds,
+                 "peak_rss_mb": {"parent": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                                 "worker": round(counts.worker_peak_rss_kb / 1024, 1)}}
+        (job.outdir / STATE_NAME).write_text(dumps(state, indent=2) + "\n", encoding="utf-8")
+        return BatchOutcome(counts, summary.to_dict(), n_cross, False, clock.seconds)
+    finally:
+        store.close()
+
+
+def _report_ids(plan: Plan, store: Store, version: str) -> list[tuple[str, int]]:
+    """(path, report id) of every file of the run, in input order (each path once)."""
+    ids = dict(plan.kept)
+    for path, digest, _ in plan.todo:
+        report_id = store.lookup(path, digest, version)
+        if report_id is not None:
+            ids[path] = report_id
+    return sorted(ids.items(), key=lambda item: (plan.order[item[0]], item[0]))
+
+
+def _write_pages(job: BatchJob, pool: Workers, store: Store, plan: Plan, ids: list[tuple[str, int]],
+                 fresh: set[str]) -> None:
+    """The page of every report audited or cross-checked now, or whose page is missing: drawn by the
+    workers from the stored result, so a page says what the index and summary.json say."""
+    def tasks() -> Iterator[tuple[str, ReportResult, str]]:
+        for path, report_id in ids:
+            target = job.outdir / page_name(plan.order[path], path)
+            if path in fresh or not target.exists():
+                yield path, store.result(report_id).judged(job.settings.fail_on), str(target)
+
+    for _ in render_pages(tasks(), pool):
+        pass
+
+
+def _write_outputs(job: BatchJob, rules: list[Rule], store: Store, plan: Plan,
+                   ids: list[tuple[str, int]]) -> tuple[Summary, int]:
+    """Index, spreadsheets, summary.json and cross_report.json from the store, in input order; a
+    report's verdict counts its cross-report findings too. Returns the summary and the number of
+    cross-report findings."""
+    pair_rules = {rule.id for rule in rules if rule.fact == "pair"}
+    summary = Summary()
+    cross: list[dict[str, Any]] = []
+    html = HtmlBatchRenderer(job.outdir, rules, pages=job.settings.page_renderer is not None)
+    with open(job.outdir / "summary.json", "w", encoding="utf-8") as out:
+        json_out = JsonRenderer(out)
+        for renderer in (html, json_out):
+            renderer.start()
+        for path, report_id in ids:
+            result = store.result(report_id).judged(job.settings.fail_on)
+            summary.add(result)
+            html.add(result, plan.order[path], write_page=False)     # the workers drew it
+            json_out.add(result)
+            found = [f.to_dict() for f in result.findings if f.rule in pair_rules]
+            if found:
+                rep = result.report
+                cross.append({"path": path, "agency": rep.agency if rep else None,
+                              "year": rep.year if rep else None, "findings": found})
+        for renderer in (html, json_out):
+            renderer.finish(summary)
+    (job.outdir / "cross_report.json").write_text(dumps(cross, indent=2) + "\n", encoding="utf-8")
+    return summary, sum(len(c["findings"]) for c in cross)
+
+
+def _state_key(ids: list[tuple[str, int]], version: str, pages: bool) -> str:
+    """What the outputs depend on: the reports (by store id), the rule packs and the tool."""
+    digest = hashlib.sha256(f"{__version__}|{version}|{pages}".encode())
+    for path, report_id in sorted(ids):
+        digest.update(f"\n{path}\t{report_id}".encode())
+    return digest.hexdigest()
+
+
+def _kept_outputs(outdir: Path, state: str) -> dict[str, Any] | None:
+    """The last run's state, when its outputs are all there and were made from the same reports."""
+    try:
+        saved = json.loads((outdir / STATE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    names = (INDEX_NAME, "summary.json", "cross_report.json", "findings.csv", "findings.xlsx")
+    if saved.get("key") != state or not all((outdir / name).is_file() for name in names):
+        return None
+    return saved
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self._last, 3)
+        self._last = now

@@ -1,0 +1,197 @@
+"""Rules across reports (fact kind `pair`), run after a batch's reports are in the store.
+
+Each report audited in the run is paired with
+- the same agency's prior-year report (carry-over chain, stock and flow, copied text or tables),
+- other agencies' reports of the same year whose narrative is near its own — candidates come from
+  MinHash/LSH, never from comparing all pairs, and at most `PEERS` nearest are kept per report,
+- the reports it aggregates: those whose manifest `parent` is its agency, same year (XREF-012:
+  its cells against the sums of theirs; a sum is unknown when one component's cell is unknown).
+
+The other reports come from this batch or from earlier runs in the store. A pair fact carries the
+report's own cells ("ROW.COL") and the other side's as "prev.ROW.COL" or "sum.ROW.COL".
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from decimal import Decimal
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+
+from xxgk_audit.engine.batch import similarity
+from xxgk_audit.engine.model import template
+from xxgk_audit.engine.evaluation.audit import ReportResult
+from xxgk_audit.engine.evaluation.evaluate import RuleEngine
+from xxgk_audit.engine.evaluation.facts import Fact
+from xxgk_audit.engine.evaluation.findings import Check, Finding
+from xxgk_audit.engine.model.report import Report
+from xxgk_audit.engine.rulelang.rulepack import Rule
+from xxgk_audit.engine.batch.store import (Store, add_cross_findings, component_reports, report_fields, unchecked_reports,
+                    year_signatures)
+from xxgk_audit.engine.batch.workers import Workers
+
+__all__ = ["cross_report_findings", "PEERS"]
+
+PEERS = 3           # other agencies' reports named per report, nearest first
+
+
+def cross_report_findings(store: Store, report_ids: Iterable[int], rules: list[Rule],
+                          seconds: dict[str, float] | None = None, pool: Workers | None = None) -> Iterator[ReportResult]:
+    """Run the cross-report rules on the reports among `report_ids` they have not run on yet; for
+    each, a result holding only what they found (findings, checks). The store records it. The peer
+    search runs here; the rest in this process, or in the `pool`'s local workers (prepared with
+    the same rules), which read the store. `seconds["similarity"]` gets the peer search's time."""
+    if not any(r.fact == "pair" for r in rules):
+        return
+    todo = unchecked_reports(store, report_ids)
+    started = time.perf_counter()
+    peers = _peer_facts(store, todo)
+    if seconds is not None:
+        seconds["similarity"] = round(time.perf_counter() - started, 3)
+    tasks = [(str(store.path), [(i, peers.get(i, [])) for i, _ in todo[k:k + _CHUNK]])
+             for k in range(0, len(todo), _CHUNK)]
+    if pool is None:
+        prepare(rules)
+        checked = (_check_chunk(*task) for task in tasks)
+    else:
+        checked = pool.run(_check_chunk, tasks, _unchecked)
+    for chunk in checked:
+        for report_id, report, findings, checks in chunk:
+            add_cross_findings(store, report_id, findings, checks)
+            failing = any(f.severity == "error" for f in findings)
+            yield ReportResult(report.path, "fail" if failing else "pass", report, findings, checks)
+
+
+_CHUNK = 50                 # reports per task
+_RULES: list[Rule] = []     # the pair rules a process checks with (`prepare`)
+_ENGINE: RuleEngine | None = None
+_STORES: dict[str, Store] = {}
+
+
+def prepare(rules: list[Rule]) -> None:
+    """The rules this process checks with (batch workers call it when they start); compiled on
+    first use."""
+    global _RULES, _ENGINE
+    _RULES, _ENGINE = [r for r in rules if r.fact == "pair"], None
+
+
+def _unchecked(task: tuple, message: str) -> list:
+    """A chunk whose worker failed stays unchecked in the store: the next run checks it."""
+    print(f"xxgk-audit: warning: 跨报告检查未完成 {len(task[1])} 份报告（{message}），将在下次运行时检查",
+          file=sys.stderr)
+    return []
+
+
+def _check_chunk(store_path: str, chunk: list[tuple[int, list[Fact]]]
+                 ) -> list[tuple[int, Report, list[Finding], list[Check]]]:
+    """(id, identity, findings, checks) of each report: its pair facts with the prior year, its
+    peers (found by the parent) and its components, through the pair rules. A rule that saw no
+    pair of its relation is not assessable."""
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = RuleEngine(_RULES)
+    if store_path not in _STORES:       # read-only: the parent writes while workers read
+        _STORES[store_path] = Store(store_path, readonly=True)
+    store = _STORES[store_path]
+    out = []
+    for report_id, facts in chunk:
+        row = report_fields(store, report_id)
+        report = Report(path=row["path"], kind="", agency=row["agency"], year=row["year"])
+        if row["agency"] and row["year"]:
+            facts = list(facts)
+            prior = store.latest(row["agency"], row["year"] - 1)
+            if prior is not None:
+                facts.insert(0, Fact("pair", _prior_fields(row, prior)))
+            components = component_reports(store, row["agency"], row["year"])
+            if components:
+                facts.append(Fact("pair", _aggregate_fields(row, components)))
+        out.append((report_id, report, *_ENGINE.judge(report, facts)))
+    return out
+
+
+def _cells(tables_json: str | None) -> dict[str, Any]:
+    """{"ROW.COL": value} over the three tables (cell keys do not repeat across them)."""
+    cells: dict[str, Any] = {}
+    for table in (json.loads(tables_json) if tables_json else {}).values():
+        cells.update({key: _exact(value) for key, value in table.items()})
+    return cells
+
+
+def _prior_fields(row: dict[str, Any], prior: dict[str, Any]) -> dict[str, Any]:
+    own, before = _cells(row["tables_json"]), _cells(prior["tables_json"])
+    fields: dict[str, Any] = {"relation": "prior", "format": template.expected_format(row["year"]),
+                              "prev_year": prior["year"], "prev_path": prior["path"], **own,
+                              **{f"prev.{k}": v for k, v in before.items()}}
+    if own and before:
+        fields["tables_identical"] = own == before          # cell keys do not repeat across tables
+        fields["nonzero_cells"] = sum(1 for v in own.values() if v)
+    if row["text"] and prior["text"]:
+        fields["similarity.text"] = _score(similarity.shingles(row["text"]), similarity.shingles(prior["text"]))
+    if row["section5"] and prior["section5"]:
+        mine, theirs = (similarity.normalise(t, row["agency"]) for t in (row["section5"], prior["section5"]))
+        fields["similarity.section5"] = _score(similarity.shingles(mine), similarity.shingles(theirs))
+        fields["passage"] = similarity.shared_passage(row["section5"], theirs)
+    return fields
+
+
+def _aggregate_fields(row: dict[str, Any], components: list[dict[str, Any]]) -> dict[str, Any]:
+    own = _cells(row["tables_json"])
+    parts = [_cells(c["tables_json"]) for c in components]
+    fields: dict[str, Any] = {"relation": "aggregate", "format": template.expected_format(row["year"]),
+                              "components": len(components), **own}
+    for key in own:
+        values = [part.get(key) for part in parts]
+        if all(v is not None for v in values):
+            fields[f"sum.{key}"] = sum(values, 0)
+    return fields
+
+
+def _exact(value: Any) -> Any:
+    """Stored money amounts come back as floats: the exact decimal they were written as."""
+    return Decimal(str(value)) if isinstance(value, float) else value
+
+
+def _score(a: np.ndarray, b: np.ndarray) -> float:
+    return round(similarity.jaccard(a, b), 3)
+
+
+def _peer_facts(store: Store, todo: list[tuple[int, int | None]]) -> dict[int, list[Fact]]:
+    """Pair facts of reports whose narrative is near another agency's report of the same year.
+    Only signatures are loaded for a whole year; texts only for the candidate pairs."""
+    out: dict[int, list[Fact]] = {}
+    in_run = {report_id for report_id, _ in todo}
+    for year in sorted({year for _, year in todo if year}):
+        reports = {i: (agency, path, sig) for i, agency, path, sig in year_signatures(store, year)}
+        rows: dict[int, dict[str, Any]] = {}
+        shingles: dict[int, np.ndarray] = {}
+
+        def row(report_id: int) -> dict[str, Any]:
+            if report_id not in rows:
+                rows[report_id] = report_fields(store, report_id)
+                shingles[report_id] = similarity.shingles(rows[report_id]["text"] or "")
+            return rows[report_id]
+
+        near: dict[int, list[tuple[float, int]]] = {}
+        for a, b in similarity.candidate_pairs((i, sig) for i, (_, _, sig) in reports.items()):
+            if reports[a][0] and reports[a][0] == reports[b][0]:
+                continue                                # the same agency: not a peer
+            if a not in in_run and b not in in_run:
+                continue
+            row(a)
+            row(b)
+            score = _score(shingles[a], shingles[b])
+            for mine, other in ((a, b), (b, a)):
+                if mine in in_run:
+                    near.setdefault(mine, []).append((score, other))
+        for mine, found in near.items():
+            for score, other in sorted(found, key=lambda item: (-item[0], reports[item[1]][1]))[:PEERS]:
+                ra, rb = rows[mine], rows[other]
+                out.setdefault(mine, []).append(Fact("pair", {
+                    "relation": "peer", "format": template.expected_format(year),
+                    "similarity.text": score, "peer_agency": rb["agency"] or "（未知机关）",
+                    "peer_path": rb["path"],
+                    "passage": similarity.shared_passage(ra["section5"] or "", rb["text"] or "")}))
+    return out

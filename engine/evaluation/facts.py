@@ -1,0 +1,378 @@
+"""From a parsed `Report` to facts: small flat dicts that rules test.
+
+Facts describe; they do not judge. A field is absent when its value is unknown (a blank or
+unreadable cell, a missing publication date), which makes every rule instance that needs it
+"not assessable". The fields of each kind are documented in docs/RULES-AUTHORING.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from xxgk_audit.engine.model import template
+from xxgk_audit.engine.model.labels import normalize_label, to_simplified
+from xxgk_audit.engine.model.report import Report, Section, Table
+from xxgk_audit.engine.model.numbers import read_number
+
+__all__ = ["Context", "Fact", "build_facts", "claim_facts", "effective_format", "agency_kind", "AGENCY_KINDS"]
+
+AGENCY_KINDS = ("government", "township", "subdistrict", "department")
+
+
+@dataclass
+class Context:
+    """What the document does not carry: given on the command line, a manifest or a store."""
+
+    published: date | None = None
+    agency: str | None = None
+    year: int | None = None
+    agency_kind: str | None = None
+    parent: str | None = None       # the agency whose aggregate report sums this one (XREF-012)
+
+
+@dataclass
+class Fact:
+    kind: str
+    fields: dict[str, Any]
+    ref: Any = None        # the model object the fact describes (Section, Cell, LabelMatch, Table)
+
+
+_YEAR_TOKEN = re.compile(r"(20\d{2})\s*年")
+_TABLE_FIELD = re.compile(r"^[A-Z][A-Z0-9_]*\.[A-Z]+$")     # a cell: "A1.TOT", "B6_2.NP", "REG.MADE"
+_PARTS_STATED = re.compile(r"([一二三四五六七八九十\d]+)\s*(?:个)?(?:部分|方面)(?:内容)?组成")
+_NUMERAL = {c: i + 1 for i, c in enumerate(template.CHINESE_NUMERALS)}
+
+
+def _chinese_int(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    return _NUMERAL.get(text)
+
+
+@lru_cache(maxsize=64)
+def _simplified(text: str) -> str:
+    """Simplified characters; each section's text is asked for by several facts of one report."""
+    return to_simplified(text)
+
+
+def agency_kind(agency: str | None) -> str | None:
+    """government / township / subdistrict / department, from the agency's name (override on CLI)."""
+    if not agency:
+        return None
+    if agency.endswith("街道办事处") or agency.endswith("街道"):
+        return "subdistrict"
+    if re.search(r"[乡镇]人民政府$|[乡镇]$", agency):
+        return "township"
+    if agency.endswith("人民政府") or re.fullmatch(r".{1,12}[省市县区旗]", agency):
+        return "government"
+    return "department"
+
+
+_AGENCY_SUFFIXES = re.compile(r"(?:办公室|办事处|街办|街道|人民政府|政府)$")
+
+
+def _core_agency(name: str) -> str:
+    previous = None
+    while previous != name:
+        previous, name = name, _AGENCY_SUFFIXES.sub("", name)
+    return name
+
+
+def _named_agency(named: str | None, agency: str | None) -> str | None:
+    """The agency a preamble or the command line names, as the report's agency when it is the same.
+
+    「由某县人民政府办公室编制」 names the office that compiled the report, 「东风路街办」 abbreviates
+    「东风路街道办事处」 and 「区统计局」 shortens 「杨陵区统计局」: none of these is another agency.
+    """
+    if not named or not agency:
+        return named
+    a, b = _core_agency(named), _core_agency(agency)
+    if a and b and (a.endswith(b) or b.endswith(a)):
+        return agency
+    return named
+
+
+def _layout_mismatch(report: Report, expected: str | None) -> dict[str, Any]:
+    """The first table printed in another format than the year requires, and a row that shows it."""
+    if expected not in template.FORMATS:
+        return {}
+    for name in template.TABLE_NAMES:
+        table = report.tables.get(name)
+        if table is None or table.format not in template.FORMATS or table.format == expected:
+            continue
+        wanted = set(template.layout(name, expected).row_keys())
+        row = next((r for r in table.rows_found if r not in wanted), None)
+        label = template.layout(name, table.format).row(row).label if row else None
+        return {"mismatch_table": name, "mismatch_table_title": template.TABLE_TITLES[name],
+                "mismatch_layout": table.format, "mismatch_row": row, "mismatch_row_label": label}
+    return {}
+
+
+def effective_format(report: Report, year: int | None = None) -> str | None:
+    """The format a report is judged by: from its year when known, else from its table labels."""
+    year = report.year if year is None else year
+    if year is not None:
+        return template.expected_format(year)
+    return report.format if report.format in template.FORMATS else None
+
+
+def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any]:
+    # the document's own year and agency; the command line's only where the document has none
+    year = report.year if report.year is not None else ctx.year
+    agency = report.agency or ctx.agency
+    f: dict[str, Any] = {
+        "format": fmt,
+        "layout": report.format or "none",
+        "has_year": year is not None,
+        "has_agency": bool(agency),
+        "has_title": bool(report.title),
+        "has_period": bool(report.period_text),
+        "text": report.text,
+        "full_text": _simplified(report.text) if report.section(6) is not None else None,
+        "preamble": report.preamble,
+        "chars": len(report.text.strip()),
+        "title_count": int(report.metadata.get("title_count", 1 if report.title else 0)),
+        "year": year,
+        "expected_format": template.expected_format(year),
+        "agency": agency,
+        "title": report.title,
+        "preamble_agency": _named_agency(report.preamble_agency, report.agency),
+        "given_agency": _named_agency(ctx.agency, report.agency),
+        "given_year": ctx.year,
+        "agency_kind": ctx.agency_kind or agency_kind(agency),
+        "period_text": report.period_text,
+        "period_line": report.period_line,
+        "title_line": report.title_line,
+    }
+    for name in template.TABLE_NAMES:
+        table = report.tables.get(name)
+        values = [c.value for c in table.cells.values()] if table else []
+        f[f"cells.{name}"] = sum(v is not None for v in values)
+        f[f"unknown.{name}"] = sum(v is None for v in values)
+        f[f"nonzero.{name}"] = sum(v is not None and v != 0 for v in values)
+    if report.title:
+        m = _YEAR_TOKEN.search(report.title)
+        f["title_year"] = int(m.group(1)) if m else None
+        f["title_agency"] = report.title[:m.start()].strip() if m and m.start() > 0 else None
+    if report.period_text:
+        years = [int(y) for y in re.findall(r"(20\d{2})\s*年", report.period_text)]
+        f["period_year"] = years[0] if years else None
+        f["period_end_year"] = years[-1] if years else None
+        # 「20231月1日」: a year glued to the month, no 年
+        f["period_malformed"] = bool(re.search(r"20\d{2}\d{1,2}月", report.period_text)) or not years
+    stated = _PARTS_STATED.search(report.preamble or "")
+    if stated:
+        f["parts_stated"] = _chinese_int(stated.group(1))
+        listed = re.search(r"(?:由|包括)(.+?)(?:等)?[一二三四五六七八九十\d]+\s*(?:个)?(?:部分|方面)",
+                           report.preamble)
+        if listed:
+            f["parts_listed"] = len([p for p in re.split(r"[、，,；;]", listed.group(1)) if p.strip()])
+    published = report.metadata.get("published") or ctx.published
+    if isinstance(published, date):
+        f["published"] = published.year * 10000 + published.month * 100 + published.day
+    for sec in report.sections:
+        if sec.number <= 6:
+            f[f"section_text.{sec.number}"] = _simplified(sec.text).strip()
+    f.update(_layout_mismatch(report, template.expected_format(year)))
+    s1 = report.section(1)
+    if s1 is not None:
+        years = Counter(int(y) for y in _YEAR_TOKEN.findall(s1.text))
+        if years:
+            f["narrative_year"] = years.most_common(1)[0][0]
+    return f
+
+
+def _title_key(title: str) -> str:
+    """Section titles compare without punctuation inside (「行政复议提起行政诉讼」 = 「行政复议、提起…」)."""
+    return re.sub(r"[、，,；;]", "", normalize_label(title))
+
+
+def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
+    facts = []
+    order = [s.number for s in report.sections if s.number <= 6]
+    for number in range(1, 7):
+        sec = report.section(number)
+        official = template.SECTION_TITLES[number]
+        table = next((t for t, n in template.TABLE_SECTION.items() if n == number), "")
+        f: dict[str, Any] = {"format": fmt, "number": number, "numeral": template.CHINESE_NUMERALS[number - 1],
+                             "present": sec is not None,
+                             "official_title": official, "table": table,
+                             "table_title": template.TABLE_TITLES.get(table, ""),
+                             "has_table": bool(table) and table in report.tables}
+        if sec is not None:
+            title_norm = _title_key(sec.title)
+            variants = template.SECTION_VARIANTS.get(number, ())
+            if not sec.heading_found:
+                match = "missing"
+            elif title_norm == _title_key(official):
+                match = "exact"
+            elif title_norm in {_title_key(v) for v in variants}:
+                match = "variant"
+            else:
+                match = "deviant"
+            body = sec.text.strip()
+            f.update(title=sec.title, title_match=match, heading_found=sec.heading_found, text=body,
+                     chars=len(body), line=sec.start_line,
+                     in_order=order.index(number) == sorted(order).index(number))
+            # a section's text is known to be whole only when a later section follows it (or it
+            # is the last one): copies cut short must not be judged for what they do not say
+            if number == 6 or any(s.number > number for s in report.sections):
+                f["full_text"] = _simplified(sec.text).strip()
+        else:   # point at where the section should have been: the next section present
+            later = [s.start_line for s in report.sections if s.number > number and s.start_line]
+            if later:
+                f["line"] = min(later)
+        facts.append(Fact("section", f, sec))
+    for sec in report.sections:
+        if sec.number > 6:
+            body = sec.text.strip()
+            facts.append(Fact("section", {"format": fmt, "number": sec.number, "present": True,
+                                          "title": sec.title, "title_match": "extra", "text": body,
+                                          "chars": len(body), "line": sec.start_line, "in_order": True,
+                                          "heading_found": True, "table": "", "has_table": False}, sec))
+    return facts
+
+
+def _table_fact(name: str, table: Table | None, fmt: str | None) -> dict[str, Any]:
+    f: dict[str, Any] = {"format": fmt, "present": table is not None}
+    rows = {r.key for lay_fmt in template.FORMATS for r in template.layout(name, lay_fmt).rows}
+    cols = {c.key for lay_fmt in template.FORMATS for c in template.layout(name, lay_fmt).columns}
+    found_rows = set(table.rows_found) if table else set()
+    found_cols = set(table.columns_found) if table else set()
+    for r in rows:
+        f[f"has.{r}"] = r in found_rows
+    for c in cols:
+        f[f"col.{c}"] = c in found_cols
+    known = unknown = nonzero = 0
+    if table is not None:
+        for (r, c), cell in table.cells.items():
+            if cell.value is None:
+                unknown += 1
+                continue
+            f[f"{r}.{c}"] = cell.value
+            known += 1
+            nonzero += cell.value != 0
+        f.update(note_present=table.note_present, extra_rows=len(table.extra_rows),
+                 extra_columns=len(table.extra_columns))
+        if name == "disclosure":
+            captions = {lm.key for lm in table.labels if lm.role == "caption"}
+            for item in template.ITEM_CAPTIONS:
+                f[f"caption.{item}"] = item in captions
+    f.update(known_cells=known, unknown_cells=unknown, nonzero_cells=nonzero)
+    return f
+
+
+def build_facts(report: Report, ctx: Context | None = None) -> list[Fact]:
+    """All facts of one report, in a fixed order (the order findings come out in)."""
+    ctx = ctx or Context()
+    fmt = effective_format(report, report.year if report.year is not None else ctx.year)
+    facts = [Fact("report", _report_fact(report, ctx, fmt), report)]
+    cells = facts[0].fields      # the report fact also carries every known cell (ROW.COL)
+    facts.extend(_section_facts(report, fmt))
+    for name in template.TABLE_NAMES:
+        table = report.tables.get(name)
+        table_fmt = "pre2019" if fmt == "pre2019" else (table.format if table and table.format else fmt)
+        facts.append(Fact(name, _table_fact(name, table, table_fmt), table))
+        if table is None:
+            continue
+        cells.update((f"{r}.{c}", cell.value) for (r, c), cell in table.cells.items() if cell.value is not None)
+        for (r, c), cell in table.cells.items():
+            if cell.kind == "int":
+                continue
+            lay = template.layout(name, table_fmt)
+            row = next((row for row in lay.rows if row.key == r), None)
+            column = next((col for col in row.columns if col.key == c), None) if row else None
+            facts.append(Fact("cell", {
+                "format": table_fmt, "table": name, "table_title": template.TABLE_TITLES[name],
+                "row": r, "column": c, "kind": cell.kind,
+                "raw": cell.raw, "value": cell.value, "line": cell.location.line,
+                "row_label": row.label if row else r, "column_header": column.header if column else c,
+                "value_type": column.value_type if column else template.COUNT}, cell))
+        for lm in table.labels:
+            if lm.score < 1:
+                facts.append(Fact("label", {
+                    "format": table_fmt, "table": name, "table_title": template.TABLE_TITLES[name],
+                    "role": lm.role, "key": lm.key,
+                    "written": lm.written, "template": lm.template, "score": round(lm.score, 3),
+                    "line": lm.location.line}, lm))
+    for fact in facts:
+        fact.fields = {k: v for k, v in fact.fields.items() if v is not None}
+    return facts
+
+
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
+
+
+def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, frozenset[str]]]) -> list[Fact]:
+    """What the report's sentences state, one fact per (claim rule instance, sentence).
+
+    `claims` holds (instance name, ClaimSpec, fields the instance reads). A claim fact carries the
+    sentence, the number read from it (`value`, `approx` for 约/余) and copies of the table cells
+    the rule compares it with, so that the rule's condition stays on a single fact. A sentence in
+    which the pattern finds different numbers is ambiguous and yields nothing.
+    """
+    report_fields = next(f.fields for f in facts if f.kind == "report")
+    fmt = report_fields.get("format")
+    sentences = [(sec, sentence.strip()) for sec in report.sections
+                 for sentence in _SENTENCE.findall(_simplified(sec.text))]
+    anything = _any_claim(tuple(spec.pattern.pattern for _, spec, _ in claims))
+    sentences = [(sec, sentence) for sec, sentence in sentences if anything.search(sentence)]
+    out = []
+    for name, spec, needed in claims:
+        for sec, sentence in sentences:
+            if sec.number in spec.sections and spec.pattern.search(sentence):
+                fact = _claim(name, spec, sentence, sec, report)
+                if fact is not None:
+                    fact.fields["format"] = fmt
+                    fact.fields.update({k: report_fields[k] for k in needed
+                                        if k in report_fields and _TABLE_FIELD.match(k)})
+                    out.append(fact)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _any_claim(patterns: tuple[str, ...]) -> re.Pattern:
+    """One regex that finds the sentences any claim pattern could match (named groups dropped)."""
+    return re.compile("|".join(f"(?:{re.sub(r'[(][?]P<[a-z]+>', '(?:', p)})" for p in patterns))
+
+
+def _claim(name: str, spec: Any, sentence: str, sec: Section, report: Report) -> Fact | None:
+    if not sentence or (spec.exclude is not None and spec.exclude.search(sentence)):
+        return None
+    matches = list(spec.pattern.finditer(sentence))
+    if not matches:
+        return None
+    fields: dict[str, Any] = {"claim": name, "sentence": sentence, "section": sec.number,
+                              "line": _line_of(report, sentence, sec)}
+    if "n" in spec.pattern.groupindex:
+        read = {read_number(m) for m in matches if m.group("n")}
+        if len({value for value, _ in read}) != 1:
+            return None
+        (value, approx), = read if len(read) == 1 else [max(read, key=lambda r: r[1])]
+        if value is None:
+            return None
+        fields.update(value=value, approx=approx)
+    if "pct" in spec.pattern.groupindex:
+        percents = {m.group("pct") for m in matches if m.group("pct")}
+        if len(percents) != 1:
+            return None
+        fields["percent"] = Decimal(percents.pop())
+    return Fact("claim", fields, sec)
+
+
+def _line_of(report: Report, sentence: str, sec: Section) -> int | None:
+    position = report.text.find(sentence[:16])
+    return report.text.count("\n", 0, position) + 1 if position >= 0 else sec.start_line
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals as JSON numbers (ints when integral), for durable and for output."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value

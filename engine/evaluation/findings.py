@@ -1,0 +1,56 @@
+"""What an audit produces: findings (violations) and checks (every rule that ran, with its status)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from xxgk_audit.engine.evaluation.facts import jsonable
+
+PASS, FAIL, NOT_ASSESSABLE, NOT_APPLICABLE = "pass", "fail", "not_assessable", "not_applicable"
+STATUS_LABELS = {PASS: "通过", FAIL: "不通过", NOT_ASSESSABLE: "无法评估", NOT_APPLICABLE: "不适用"}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@dataclass
+class FindingLocation:
+    section: int | None = None
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    line: int | None = None
+    page: int | None = None
+    element: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"section": self.section, "table": self.table, "row": self.row, "column": self.column,
+                "line": self.line, "page": self.page, "element": self.element}
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    title: str
+    message: str
+    source: str
+    location: FindingLocation = field(default_factory=FindingLocation)
+    expected: Any = None
+    actual: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "severity": self.severity, "title": self.title,
+                "message": self.message, "source": self.source, "location": self.location.to_dict(),
+                "expected": jsonable(self.expected), "actual": jsonable(self.actual)}
+
+
+@dataclass
+class Check:
+    """The outcome of one rule on one report, over all its instances."""
+
+    rule: str
+    status: str
+    reasons: list[str] = field(default_factory=list)   # why not assessable / not applicable
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "status": self.status, "reasons": self.reasons}
