@@ -32,7 +32,7 @@ from xxgk_audit.engine.batch.workers import Workers
 __all__ = ["BatchSettings", "BatchCounts", "Plan", "plan_batch", "workers", "run_batch", "render_pages",
            "progress_printer", "tables_of", "WORKER_CRASH"]
 
-WORKER_CRASH = ("READ-001", "文件无法审核", "xxgk-audit：审核进程异常退出")
+WORKER_CRASH = "READ-001"       # a worker that died on the file: the message says so
 
 @dataclass(frozen=True)
 class BatchSettings:

@@ -10,7 +10,7 @@ Schema (see also docs/BATCH.md):
             checks_json,                            -- [[rule, status, [reasons]], ...] of the audit
             cross_checked)                          -- 1 once the cross-report rules have run on it
     findings(report_id, seq, rule, severity, title, message, section, table_name, row_key,
-             column_key, line, page, expected_json, actual_json, source)
+             column_key, line, page, element, expected_json, actual_json, source, evidence_json)
 
 `tables_json` is {table: {"ROW.COL": value}} of the known cells; `text` is the report's narrative
 normalised for comparison, `signature` its MinHash signature.
@@ -67,12 +67,12 @@ CREATE TABLE IF NOT EXISTS findings (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
     rule TEXT NOT NULL, severity TEXT NOT NULL, title TEXT, message TEXT NOT NULL,
     section INTEGER, table_name TEXT, row_key TEXT, column_key TEXT, line INTEGER, page INTEGER,
-    expected_json TEXT, actual_json TEXT, source TEXT, PRIMARY KEY (report_id, seq));
+    expected_json TEXT, actual_json TEXT, source TEXT, element TEXT, evidence_json TEXT, PRIMARY KEY (report_id, seq));
 CREATE INDEX IF NOT EXISTS findings_rule ON findings (rule);
 """
 # Columns added after the first release: a store written before gets them on opening.
 _ADDED_COLUMNS = {"reports": ("parent TEXT", "checks_json TEXT", "cross_checked INTEGER NOT NULL DEFAULT 0"),
-                  "findings": ("source TEXT",)}
+                  "findings": ("source TEXT", "element TEXT", "evidence_json TEXT")}
 
 
 
@@ -159,12 +159,13 @@ class Store:
 
     def findings(self, report_id: int) -> list[Finding]:
         rows = self.db.execute("SELECT rule, severity, title, message, section, table_name, row_key, column_key, "
-                               "line, page, expected_json, actual_json, source FROM findings WHERE report_id = ? "
+                               "line, page, expected_json, actual_json, source, element, evidence_json FROM findings WHERE report_id = ? "
                                "ORDER BY seq", (report_id,)).fetchall()
         return [Finding(rule=r[0], severity=r[1], title=r[2] or "", message=r[3], source=r[12] or "",
-                        location=FindingLocation(r[4], r[5], r[6], r[7], r[8], r[9]),
+                        location=FindingLocation(r[4], r[5], r[6], r[7], r[8], r[9], r[13]),
                         expected=json.loads(r[10]) if r[10] else None,
-                        actual=json.loads(r[11]) if r[11] else None) for r in rows]
+                        actual=json.loads(r[11]) if r[11] else None,
+                        evidence=json.loads(r[14]) if r[14] else {}) for r in rows]
 
     def result(self, report_id: int) -> ReportResult:
         """A stored report's result as audited: identity, status, findings and checks."""
@@ -248,13 +249,13 @@ def _check_row(check: Check) -> list[Any]:
 
 
 _INSERT_FINDING = ("INSERT INTO findings (report_id, seq, rule, severity, title, message, section, table_name, "
-                   "row_key, column_key, line, page, expected_json, actual_json, source) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                   "row_key, column_key, line, page, expected_json, actual_json, source, element, evidence_json) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def _finding_rows(report_id: int, start: int, findings: list[Finding]) -> list[tuple]:
     return [(report_id, start + i, f.rule, f.severity, f.title, f.message, f.location.section, f.location.table,
              f.location.row, f.location.column, f.location.line, f.location.page,
              json.dumps(jsonable(f.expected), ensure_ascii=False), json.dumps(jsonable(f.actual), ensure_ascii=False),
-             f.source)
+             f.source, f.location.element, json.dumps(f.evidence, ensure_ascii=False) if f.evidence else None)
             for i, f in enumerate(findings)]

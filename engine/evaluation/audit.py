@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.evaluate import EngineError, RuleEngine
 from xxgk_audit.engine.evaluation.facts import Context
-from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation
+from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation, tool_finding
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.readers import UnsupportedDocument, read_document
 from xxgk_audit.engine.rulelang.rulepack import SEVERITY_ORDER, Rule, code_matches, load_packs, select_rules
@@ -25,9 +25,9 @@ __all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths
 MAX_FILE_BYTES = 20 * 1024 * 1024          # larger files are refused (error), not read
 SUPPORTED_SUFFIXES = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf")
 
-# Findings about the input itself, not about the report's content.
-READ_ERROR = ("READ-001", "文件无法读取", "xxgk-audit：输入文件须可读取")
-ENGINE_ERROR = ("ENGINE-001", "规则引擎故障", "xxgk-audit：规则引擎")
+# The tool's own findings about the input or the engine (rules/tool/findings.yaml).
+READ_ERROR = "READ-001"
+ENGINE_ERROR = "ENGINE-001"
 
 
 @dataclass
@@ -155,9 +155,6 @@ def read_report(path: str | os.PathLike) -> Report:
         raise ReadError(str(exc)) from None
 
 
-def error_result(path: str, kind: tuple[str, str, str], message: str,
-                  report: Report | None = None) -> ReportResult:
-    rule, title, source = kind
-    finding = Finding(rule=rule, severity="error", title=title, message=message, source=source,
-                      location=FindingLocation())
-    return ReportResult(path, "error", report, [finding], [], error=message)
+def error_result(path: str, rule_id: str, message: str, report: Report | None = None) -> ReportResult:
+    """A report that could not be audited: its one tool finding (`rule_id`) says why."""
+    return ReportResult(path, "error", report, [tool_finding(rule_id, message)], [], error=message)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xxgk_audit.engine.evaluation.facts import jsonable
+from xxgk_audit.engine.rulelang.tool_rules import tool_rules
 
 PASS, FAIL, NOT_ASSESSABLE, NOT_APPLICABLE = "pass", "fail", "not_assessable", "not_applicable"
 STATUS_LABELS = {PASS: "通过", FAIL: "不通过", NOT_ASSESSABLE: "无法评估", NOT_APPLICABLE: "不适用"}
@@ -37,11 +38,23 @@ class Finding:
     location: FindingLocation = field(default_factory=FindingLocation)
     expected: Any = None
     actual: Any = None
+    # structured facts behind the finding, for renderers and reviewers: e.g. "sentence" (the text a
+    # claim finding is about), "assumed_zero" (cells presumed 0), "raw" (a cell's text)
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "severity": self.severity, "title": self.title,
                 "message": self.message, "source": self.source, "location": self.location.to_dict(),
-                "expected": jsonable(self.expected), "actual": jsonable(self.actual)}
+                "expected": jsonable(self.expected), "actual": jsonable(self.actual),
+                "evidence": dict(self.evidence)}
+
+
+def tool_finding(rule_id: str, message: str, location: FindingLocation | None = None,
+                 evidence: dict[str, Any] | None = None, severity: str | None = None) -> Finding:
+    """A finding of the tool itself (READ-…, ENGINE-…), declared in rules/tool/findings.yaml."""
+    rule = tool_rules()[rule_id]
+    return Finding(rule.id, severity or rule.severity, rule.title, message, rule.source,
+                   location or FindingLocation(), evidence=evidence or {})
 
 
 @dataclass
