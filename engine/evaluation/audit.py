@@ -7,20 +7,24 @@ A file that cannot be read, or on which the rules engine fails, becomes a result
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from xxgk_audit.engine import __version__
+from xxgk_audit.engine.evaluation.budget import DEFAULT_BUDGET, Budget, describe_overrun, run_within
 from xxgk_audit.engine.evaluation.evaluate import EngineError, RuleEngine
 from xxgk_audit.engine.evaluation.facts import Context
 from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation, tool_finding
+from xxgk_audit.engine.model import progress
+from xxgk_audit.engine.model.reading import reading_limits
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.readers import UnsupportedDocument, read_document
 from xxgk_audit.engine.rulelang.rulepack import SEVERITY_ORDER, Rule, code_matches, load_packs, select_rules
 
 __all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths", "contract_format", "error_result",
-           "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES"]
+           "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES", "overrun_result", "special_file_kind", "OVERRUN_RULES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024          # larger files are refused (error), not read
 SUPPORTED_SUFFIXES = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf")
@@ -117,10 +121,13 @@ class Auditor:
         self.version = __version__
 
     def audit_report(self, report: Report, ctx: Context | None = None) -> ReportResult:
+        progress.mark("规则评估")
         try:
             findings, checks = self.engine.evaluate(report, ctx)
         except EngineError as exc:
             return error_result(report.path, ENGINE_ERROR, str(exc), report)
+        findings = [tool_finding(limit["rule"], limit["message"], evidence=limit["evidence"])
+                    for limit in reading_limits(report.metadata)] + findings
         threshold = SEVERITY_ORDER[self.fail_on]
         failing = any(SEVERITY_ORDER[f.severity] >= threshold for f in findings)
         return ReportResult(report.path, "fail" if failing else "pass", report, findings, checks)
@@ -129,32 +136,78 @@ class Auditor:
         try:
             report = read_report(path)
         except ReadError as exc:
-            return error_result(str(path), READ_ERROR, str(exc))
+            return error_result(str(path), exc.rule, str(exc), evidence=exc.evidence)
         return self.audit_report(report, ctx)
+
+    def audit_within(self, path: str | os.PathLike, ctx: Context | None = None,
+                     budget: Budget | None = DEFAULT_BUDGET) -> ReportResult:
+        """`audit_path` in a child process within the time and memory `budget`
+        (engine/evaluation/budget.py); an overrun is the file's error result."""
+        return run_within(self.audit_path, (path, ctx), budget, overrun_result(str(path)))
+
+
+# the tool finding of each way a file can overrun its budget
+OVERRUN_RULES = {"time": "READ-010", "memory": "READ-011", "crash": "READ-012"}
+
+
+def overrun_result(path: str) -> Callable[[str, dict[str, Any]], ReportResult]:
+    """What `run_within` answers for a file over its budget: its error result, saying which limit
+    and how far the work got."""
+    def answer(limit: str, evidence: dict[str, Any]) -> ReportResult:
+        return error_result(path, OVERRUN_RULES[limit], describe_overrun(limit, evidence),
+                            evidence={"limit": limit, **evidence})
+    return answer
 
 
 class ReadError(Exception):
-    """A file that cannot be read at all (missing, unreadable, over the size limit)."""
+    """A file that cannot be read at all (missing, unreadable, over the size limit, refused by its
+    reader): the message in Chinese, the tool finding's id and its evidence."""
+
+    def __init__(self, message: str, rule: str = READ_ERROR, evidence: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.rule = rule
+        self.evidence = evidence or {}
 
 
 def read_report(path: str | os.PathLike) -> Report:
     """Read one file into a Report, within the size limit; ReadError says why not in Chinese."""
     path = Path(path)
+    progress.mark("读取文件")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ReadError(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节），未读取")
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError(f"不是普通文件（{special_file_kind(info.st_mode)}），未读取")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ReadError(f"文件过大（{info.st_size} 字节，上限 {MAX_FILE_BYTES} 字节），未读取",
+                            evidence={"limit": "file_bytes", "value": info.st_size, "max": MAX_FILE_BYTES})
+        with open(path, "rb") as handle:        # never more than the limit, should the file grow
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ReadError(f"无法读取文件：{exc.strerror or exc}") from None
-    if not data.strip():
+    if not data:
         raise ReadError("文件为空")
+    if len(data) > MAX_FILE_BYTES:
+        raise ReadError(f"文件过大（超过上限 {MAX_FILE_BYTES} 字节），未读取")
     try:
         return read_document(path, data)
     except UnsupportedDocument as exc:
-        raise ReadError(str(exc)) from None
+        raise ReadError(str(exc), exc.rule, exc.evidence) from None
 
 
-def error_result(path: str, rule_id: str, message: str, report: Report | None = None) -> ReportResult:
+def special_file_kind(mode: int) -> str:
+    """What a path that is no regular file is, in Chinese."""
+    if stat.S_ISFIFO(mode):
+        return "命名管道（FIFO）"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件"
+    if stat.S_ISSOCK(mode):
+        return "套接字"
+    if stat.S_ISDIR(mode):
+        return "目录"
+    return "特殊文件"
+
+
+def error_result(path: str, rule_id: str, message: str, report: Report | None = None,
+                 evidence: dict[str, Any] | None = None) -> ReportResult:
     """A report that could not be audited: its one tool finding (`rule_id`) says why."""
-    return ReportResult(path, "error", report, [tool_finding(rule_id, message)], [], error=message)
+    return ReportResult(path, "error", report, [tool_finding(rule_id, message, evidence=evidence)], [], error=message)

@@ -1,7 +1,8 @@
 """HTML reader: a report page as saved from a government portal.
 
-The page is decoded (byte-order mark; then UTF-8 when the bytes are valid UTF-8, since pages
-re-saved by a browser keep their old GBK <meta>; then the declared charset; then GB18030) and
+The page is decoded (byte-order mark; then UTF-8 unless more than a few bytes are invalid, since
+pages re-saved by a browser keep their old GBK <meta>; then the declared charset; then GB18030;
+bad bytes replaced where they are and counted: engine/model/normalize.py decode_document) and
 parsed by libxml2's HTML parser (lxml) in recovery mode: nothing is executed or fetched (no
 network), and entities are only the HTML character references. Scripts, styles, hidden elements and the site's chrome
 (<nav>, <footer>, <aside>, a <header> outside the article, elements whose class or id names a
@@ -17,7 +18,6 @@ text (发布日期/发布时间, also in the chrome), into report.metadata["publ
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +25,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from xxgk_audit.engine.model.normalize import Decoded, decode_document
+from xxgk_audit.engine.model.reading import note_replaced
 from xxgk_audit.engine.model.report import Location, Report
 from xxgk_audit.engine.readers import UnsupportedDocument
 from xxgk_audit.engine.readers.grid import Block, CellBudget, Grid, GridCell, GridRow, flatten, pin_cells, span
@@ -33,42 +35,25 @@ from xxgk_audit.engine.readers.lines import SourceLine, read_lines
 __all__ = ["read_html", "decode_html"]
 
 # ---- decoding ----------------------------------------------------------------------------------
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _DECLARED = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)"""
                        rb"""|<\?xml[^>]*?encoding\s*=\s*["']([a-z0-9_.:-]+)""", re.IGNORECASE)
 _DECLARATION_BYTES = 16384
-_GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030"})     # codec names after codecs.lookup (cp936 is gbk)
 _GARBLED = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _GARBLE_SAMPLE = 200_000
 _GARBLE_SHARE = 0.02
 
 
-def decode_html(data: bytes) -> tuple[str, str]:
-    """The page as text, and the encoding it was decoded with."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(encoding, "replace"), encoding
-    for encoding in dict.fromkeys(e for e in ("utf-8", _declared(data), "gb18030") if e):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return data.decode("gb18030", "replace"), "gb18030/replace"
+def decode_html(data: bytes) -> Decoded:
+    """The page as text (engine/model/normalize.py: decode_document, with the charset the page
+    declares: one that names no text encoding, such as rot-13, counts as none)."""
+    return decode_document(data, _declared(data))
 
 
 def _declared(data: bytes) -> str | None:
-    """The charset a <meta> or XML declaration names, as a Python codec (the GB family as GB18030)."""
+    """The charset a <meta> or XML declaration names, as written."""
     m = _DECLARED.search(data, 0, _DECLARATION_BYTES)
-    if m is None:
-        return None
-    try:
-        name = codecs.lookup((m[1] or m[2]).decode("ascii")).name
-    except LookupError:
-        return None
-    if name in _GB_FAMILY:
-        return "gb18030"
-    return None if name.startswith("utf-16") or name.startswith("utf-32") else name
+    return None if m is None else (m[1] or m[2]).decode("ascii")
 
 
 def _garbled(text: str) -> bool:
@@ -320,7 +305,7 @@ def _tree(text: str) -> etree._Element | None:
 
 def read_html(path: Path, data: bytes) -> Report:
     """Read an HTML page into a Report; UnsupportedDocument when the bytes are not a text page."""
-    text, encoding = decode_html(data)
+    text, encoding, replaced = decode_html(data)
     if _garbled(text):
         raise UnsupportedDocument("不是可读的 HTML 页面（含大量控制字符或无法解码的字节，可能是二进制文件）")
     root = _tree(text)
@@ -331,6 +316,8 @@ def read_html(path: Path, data: bytes) -> Report:
             page = _Page(strip_chrome=False).walk(root)
     lines, pins = flatten(page.blocks)
     metadata = {"encoding": encoding, **({"published": page.published} if page.published else {})}
+    if replaced:
+        note_replaced(metadata, encoding, replaced)
     report = read_lines(str(path), "html", lines, metadata)
     if "published" not in report.metadata:
         found = _date(_LABELLED_DATE.search("".join(page.chrome)))

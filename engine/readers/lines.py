@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from xxgk_audit.engine.model.normalize import normalize_newlines
 from xxgk_audit.engine.model.report import Location, Report
 from xxgk_audit.engine.readers.text import read_text
 
@@ -33,7 +34,8 @@ def grid_lines(grid: list[list[str]], locate) -> list[SourceLine]:
 
 def read_lines(path: str, kind: str, lines: list[SourceLine], metadata: dict[str, Any] | None = None) -> Report:
     """Parse the lines as a text report, then point every location at the source document."""
-    report = read_text(path, text="\n".join(line.text.replace("\n", " ") for line in lines))
+    # one source line, one parser line: any line end inside it (U+2028 too) is a space
+    report = read_text(path, text="\n".join(normalize_newlines(line.text).replace("\n", " ") for line in lines))
     report.kind = kind
     if metadata:
         report.metadata.update(metadata)

@@ -21,7 +21,8 @@ from pathlib import Path
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.labels import T2S, LabelIndex, Match, normalize_label, similarity, strip_pinyin
 from xxgk_audit.engine.model.report import Cell, LabelMatch, Location, Report, Section, Table
-from xxgk_audit.engine.model.normalize import TRANSLATION, decode_bytes, parse_cell
+from xxgk_audit.engine.model.normalize import TRANSLATION, decode_document, normalize_newlines, parse_cell
+from xxgk_audit.engine.model.reading import note_replaced
 
 __all__ = ["read_text"]
 
@@ -849,9 +850,13 @@ def read_text(source: str | Path, *, text: str | bytes | None = None) -> Report:
         if text is None:
             text = Path(source).read_bytes()
         if isinstance(text, bytes):
-            text, encoding = decode_bytes(text)
+            text, encoding, replaced = decode_document(text)
             report.metadata["encoding"] = encoding
-        report.text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if replaced:
+                note_replaced(report.metadata, encoding, replaced)
+        report.text = normalize_newlines(text)
+    except MemoryError:
+        raise                     # the file's READ error (engine/evaluation/budget.py), not a note
     except Exception as exc:  # noqa: BLE001 - the reader must not raise on any input
         report.notes.append(f"could not read {source}: {exc!r}")
         return report
@@ -872,12 +877,16 @@ class _State:
 def _parse(report: Report) -> None:
     try:
         state = _State(_lines(report.text))
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - keep what was read, say what failed
         report.notes.append(f"lines: internal error {exc!r}")
         return
     for stage in (_stage_head, _stage_tables, _stage_sections, _stage_agency_year, _stage_format):
         try:
             stage(report, state)
+        except MemoryError:
+            raise
         except Exception as exc:  # noqa: BLE001
             report.notes.append(f"{stage.__name__[7:]}: internal error {exc!r}")
 
