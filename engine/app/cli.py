@@ -24,6 +24,7 @@ from xxgk_audit.reports.text import example_results_text, rule_page, rule_table
 from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.audit import SUPPORTED_SUFFIXES, Auditor, ReadError, ReportResult, collect_paths, read_report
 from xxgk_audit.engine.app.baseline import Baseline, BaselineError, make_baseline
+from xxgk_audit.engine.app.budget_options import OPTION_KEYS, add_budget_options, budget_from
 from xxgk_audit.engine.app.config import KEYS, Config, ConfigError, find_config, load_config
 from xxgk_audit.engine.evaluation.facts import AGENCY_KINDS, Context
 from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--agency-kind", choices=AGENCY_KINDS,
                        help="机关类别（默认由名称推断：人民政府 government、乡镇 township、街道 subdistrict、部门 department）")
     check.add_argument("--no-color", action="store_true", help="不使用颜色")
+    add_budget_options(check)
     check.set_defaults(run=_check)
 
     extract = sub.add_parser("extract", help="输出解析得到的报告模型（JSON）")
@@ -138,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-pages", action="store_true", help="不生成各报告的 HTML 页面（仍生成索引、问题清单和结果库）")
     batch.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), help="判为不通过的最低严重程度")
     batch.add_argument("--exit-zero", action="store_true", help="发现问题时仍以 0 退出")
+    add_budget_options(batch)
     batch.set_defaults(run=_batch)
 
     history = sub.add_parser("history", help="某机关历年的审核结果（读取结果库）")
@@ -155,7 +158,7 @@ def _settings(args: argparse.Namespace) -> Config:
         raise UsageError(f"配置文件不存在：{path}")
     config = load_config(path)
     for key, attr in (("select", "select"), ("ignore", "ignore"), ("fail-on", "fail_on"),
-                      ("agency", "agency"), ("year", "year"), ("baseline", "baseline")):
+                      ("agency", "agency"), ("year", "year"), ("baseline", "baseline"), *OPTION_KEYS):
         config.override(key, getattr(args, attr, None))
     if args.rules:          # extra packs on the command line add to those of the file
         config.override("rules", config.get("rules") + [str(Path(r).resolve()) for r in args.rules])
@@ -217,8 +220,9 @@ def _audit_all(args: argparse.Namespace, config: Config, auditor: Auditor) -> It
     """Each file's result, with the per-path rules of the configuration switched off."""
     ctx = Context(published=getattr(args, "published", None), agency=config.get("agency"),
                   year=config.get("year"), agency_kind=getattr(args, "agency_kind", None))
+    budget = budget_from(config)
     for path in _files(args.paths):
-        result = auditor.audit_path(path, ctx)
+        result = auditor.audit_within(path, ctx, budget)
         ignored = config.ignored_for(path)
         yield result.without(ignored, auditor.fail_on) if ignored else result
 
@@ -299,7 +303,8 @@ def _batch(args: argparse.Namespace) -> int:
     outdir = Path(args.out)
     settings = BatchSettings(tuple(config.get("rules")), tuple(config.get("select") or ()) or None,
                              tuple(config.get("ignore") or ()) or None, config.get("fail-on"),
-                             page_renderer=None if args.no_pages else batch_command.batch_page)
+                             page_renderer=None if args.no_pages else batch_command.batch_page,
+                             budget=budget_from(config))
     job = batch_command.BatchJob(items, str(source), outdir, Path(args.store or outdir / "audit.db"), settings,
                                  jobs, scheduler)
     outcome = batch_command.run(job, rules, progress_printer() if sys.stderr.isatty() else None)

@@ -8,6 +8,8 @@
     agency = "某市某局"
     year = 2023
     baseline = "xxgk-baseline.json"
+    file-timeout = 60                     # seconds one file may take (0: no limit)
+    file-memory = "1G"                    # memory one file may take (0: no limit)
 
     [tool.xxgk-audit.per-path]            # glob (relative to the config file) -> rules to ignore
     "township/**" = ["TEXT-002"]
@@ -37,9 +39,12 @@ KEYS: dict[str, tuple[Any, str]] = {
     "year": (None, "默认报告年度"),
     "baseline": (None, "豁免文件"),
     "per-path": ({}, "按路径停用的规则"),
+    "file-timeout": (60.0, "每个文件的审核时间预算（秒，0 为不限）"),
+    "file-memory": ("1G", "每个文件的审核内存预算（如 1G、512M；0 为不限）"),
 }
 _TYPES = {"select": list, "ignore": list, "fail-on": str, "rules": list, "agency": str, "year": int,
-          "baseline": str, "per-path": dict}
+          "baseline": str, "per-path": dict,
+          "file-timeout": (int, float), "file-memory": (str, int)}
 
 
 class ConfigError(ValueError):

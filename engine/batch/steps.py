@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from xxgk_audit.engine.batch import cross_report, similarity
-from xxgk_audit.engine.evaluation.audit import Auditor, ReadError, ReportResult, error_result, read_report
+from xxgk_audit.engine.evaluation.audit import Auditor, ReadError, ReportResult, error_result, overrun_result, read_report
+from xxgk_audit.engine.evaluation.budget import DEFAULT_BUDGET, Budget, run_within
 from xxgk_audit.engine.evaluation.facts import Context, jsonable
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Rule
@@ -48,6 +49,8 @@ class BatchSettings:
     # a private folder where audit workers keep the PDFs they read, parsed, for the page step
     # (reading a PDF again costs as much as auditing it; the other kinds are read again)
     report_cache: str | None = None
+    # time and memory each file may take (engine/evaluation/budget.py); None: unbounded
+    budget: Budget | None = DEFAULT_BUDGET
 
 
 @dataclass
@@ -87,11 +90,13 @@ _AUDITOR: Auditor | None = None
 _RENDERER: Callable[[ReportResult, dict[str, Rule]], str] | None = None
 _RULES: dict[str, Rule] = {}
 _CACHE: Path | None = None
+_BUDGET: Budget | None = None
 
 
 def _init_worker(settings: BatchSettings) -> None:
-    global _AUDITOR, _RULES, _CACHE, _RENDERER
+    global _AUDITOR, _RULES, _CACHE, _RENDERER, _BUDGET
     _RENDERER = settings.page_renderer
+    _BUDGET = settings.budget
     _AUDITOR = Auditor(list(settings.rule_dirs), list(settings.select) if settings.select else None,
                        list(settings.ignore) if settings.ignore else None, settings.fail_on)
     _RULES = {rule.id: rule for rule in _AUDITOR.rules}
@@ -101,6 +106,14 @@ def _init_worker(settings: BatchSettings) -> None:
 
 
 def _audit_one(path: str, ctx: Context) -> Audited:
+    """The file audited within its budget, in a child of the worker: a file that hangs, floods
+    memory or crashes costs its budget and its own error line; the worker stays as it was."""
+    overrun = overrun_result(path)
+    return run_within(_audit_inside, (path, ctx), _BUDGET,
+                      lambda limit, evidence: Audited(overrun(limit, evidence), StoredReport()))
+
+
+def _audit_inside(path: str, ctx: Context) -> Audited:
     assert _AUDITOR is not None
     result = _AUDITOR.audit_path(path, ctx)
     if _CACHE is not None and result.report is not None and result.report.kind == "pdf":
@@ -114,6 +127,8 @@ def _render_one(path: str, result: ReportResult, target: str | None) -> tuple[st
     the report read again, which the page needs whole (tables, lines) and the store does not keep.
     Written to `target` here when given (local workers share the output folder), else returned."""
     cached = _cached(path) if _CACHE is not None else None
+    if result.status == "error":            # unread, or over its budget: never read it again
+        return _page(path, result, target)
     try:
         if cached is not None and cached.exists():
             result.report = pickle.loads(zlib.decompress(cached.read_bytes()))

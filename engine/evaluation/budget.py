@@ -78,7 +78,8 @@ def describe_overrun(limit: str, evidence: dict[str, Any]) -> str:
     if limit == "memory":
         return (f"审核超出内存预算（{evidence['budget_mb']:.0f} MB，已用约 {evidence['peak_mb']:.0f} MB），"
                 f"已中止{got}；可用 --file-memory 调整")
-    return f"审核进程异常退出（信号 {evidence.get('signal', '?')}），未能审核{got}"
+    how = f"信号 {evidence['signal']}" if "signal" in evidence else f"退出码 {evidence.get('exit_code', '?')}"
+    return f"审核进程异常退出（{how}），未能审核{got}"
 
 
 def run_within(fn: Callable[..., T], args: tuple, budget: Budget | None, overrun: Overrun) -> T:
@@ -125,7 +126,12 @@ def _child(fn: Callable[..., Any], args: tuple, budget: Budget, area: mmap.mmap,
             answer: tuple = ("ok", fn(*args))
         except MemoryError:
             answer = ("memory", progress.last())
-        data = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - raised again in the caller, as if run there
+            answer = ("raise", exc)
+        try:
+            data = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - an answer that does not pickle
+            data = pickle.dumps(("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
         with os.fdopen(out, "wb") as pipe:
             pipe.write(data)
     except MemoryError:
@@ -184,6 +190,8 @@ def _watch(pid: int, pipe: int, budget: Budget, area: mmap.mmap, base_rss: int, 
         return overrun("crash", {**evidence, "exit_code": os.WEXITSTATUS(status)})
     if kind == "memory":
         return overrun("memory", {**evidence, "stage": value or stage})
+    if kind == "raise":
+        raise value
     return value
 
 
