@@ -13,6 +13,7 @@ from typing import IO
 from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
 from . import Summary
+from .escape import terminal_text
 
 __all__ = ["GithubRenderer", "MAX_PER_SEVERITY"]
 
@@ -22,6 +23,7 @@ _VERDICT = {"pass": "✅ 通过", "fail": "❌ 不通过", "error": "⚠️ 无�
 
 
 def _data(text: str) -> str:
+    text = "\n".join(terminal_text(line) for line in text.split("\n"))      # line ends are the command's
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -30,6 +32,7 @@ def _property(text: str) -> str:
 
 
 def _cell(text: str) -> str:
+    text = terminal_text(text)
     return text.replace("|", "\\|").replace("\n", " ")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import dataclasses
 from pathlib import Path
 from typing import IO
 
@@ -22,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.audit import ReportResult
+from xxgk_audit.engine.model.names import shown
 from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
@@ -63,8 +65,14 @@ def _by_id(rules: list[Rule]) -> dict[str, Rule]:
 
 def render_page(result: ReportResult, rules: dict[str, Rule], index_href: str | None = None) -> str:
     """One report's page; `index_href` links back to the batch index."""
-    page = build_page(result, rules, index_href)
+    page = build_page(_named(result), rules, index_href)
     return _environment().get_template("report.html.j2").render(page=page)
+
+
+def _named(result: ReportResult) -> ReportResult:
+    """The result with its path as a page can show it (engine/model/names.py)."""
+    path = shown(result.path)
+    return result if path == result.path else dataclasses.replace(result, path=path)
 
 
 class HtmlPageRenderer:
@@ -102,6 +110,7 @@ class HtmlBatchRenderer:
         """Add the report's index row and export rows, and write its page unless `write_page` is
         False (`batch` has its workers draw the pages); `number` fixes the page's name across runs."""
         assert self.export is not None, "start() first"
+        result = _named(result)
         name = page_name(number or len(self.index.rows) + 1, result.path) if self.pages else None
         if name is not None and write_page:
             (self.outdir / name).write_text(render_page(result, self.rules, INDEX_NAME), encoding="utf-8")

@@ -18,6 +18,7 @@ from typing import IO, Any, Callable
 from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.audit import ReportResult, contract_format
 from xxgk_audit.engine.evaluation.facts import jsonable
+from xxgk_audit.engine.model.names import shown
 from xxgk_audit.engine.model.report import Cell, Report, Table
 from xxgk_audit.engine.model.template import TABLE_NAMES
 from . import Summary
@@ -28,7 +29,8 @@ TOOL = {"name": "xxgk-audit", "version": __version__}
 
 
 def dumps(data: Any, indent: int | None = None) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=indent)
+    """JSON as valid UTF-8 text: a lone surrogate (a non-UTF-8 file name) is written escaped."""
+    return shown(json.dumps(data, ensure_ascii=False, indent=indent), backslash="\\\\")
 
 
 class JsonRenderer:

@@ -8,14 +8,23 @@ reason, and a file that could not be read is one testcase with an <error>.
 from __future__ import annotations
 
 from typing import IO
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.evaluation.findings import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, STATUS_LABELS, Finding
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
+from .escape import xml_text
 
 __all__ = ["JunitRenderer"]
+
+
+def escape(text: str) -> str:
+    return _escape(xml_text(text))
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(xml_text(text))
 
 
 def _where(finding: Finding) -> str:
@@ -37,7 +46,9 @@ class JunitRenderer:
     def add(self, result: ReportResult) -> None:
         path = result.path
         if result.status == "error":
-            self._suite(path, [f'<testcase classname={quoteattr(path)} name="READ-001 文件无法读取">'
+            tool = result.findings[0] if result.findings else None
+            name = f"{tool.rule} {tool.title}" if tool else "READ-001 文件无法读取"
+            self._suite(path, [f'<testcase classname={quoteattr(path)} name={quoteattr(name)}>'
                                f'<error message={quoteattr(result.error or "")}/></testcase>'], errors=1)
             return
         by_rule: dict[str, list[Finding]] = {}

@@ -18,6 +18,7 @@ from xxgk_audit.engine.evaluation.fingerprint import fingerprint
 from xxgk_audit.engine.evaluation.facts import jsonable
 from xxgk_audit.engine.evaluation.findings import Finding
 from xxgk_audit.engine.rulelang.rulepack import Rule
+from xxgk_audit.engine.rulelang.tool_rules import tool_rules
 from . import Summary
 from .json_report import dumps
 
@@ -25,7 +26,7 @@ __all__ = ["SarifRenderer", "SARIF_SCHEMA"]
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-_INTERNAL = {"READ-001": "文件无法读取", "ENGINE-001": "规则引擎故障"}
+_INTERNAL = {rule.id: rule.title for rule in tool_rules().values()}
 
 
 def _rule_descriptor(rule_id: str, rule: Rule | None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.evaluation.findings import NOT_ASSESSABLE, SEVERITY_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
+from .escape import terminal_data
 
 if TYPE_CHECKING:
     from xxgk_audit.engine.evaluation.ruletest import ExampleResult
@@ -42,7 +43,7 @@ class TextRenderer:
         return None
 
     def add(self, result: ReportResult) -> None:
-        data = result.to_dict()
+        data = terminal_data(result.to_dict())
         lines = [self._header(data)]
         lines.extend(self._finding_line(data["path"], f) for f in data["findings"])
         not_assessable = [c for c in data["checks"] if c["status"] == NOT_ASSESSABLE]

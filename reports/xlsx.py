@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Sequence
 from xml.sax.saxutils import escape
 
+from .escape import xml_text
+
 __all__ = ["XlsxWriter", "column_letter"]
 
 # characters XML 1.0 does not allow (Excel refuses the file if one is present)
@@ -94,7 +96,7 @@ class XlsxWriter:
             if isinstance(value, (int, Decimal)) or (isinstance(value, float) and math.isfinite(value)):
                 cells.append(f'<c r="{letter}{n}"{style}><v>{value}</v></c>')
             else:
-                text = escape(_NOT_XML.sub("", str(value)))
+                text = escape(xml_text(str(value)))
                 cells.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
         self._rows.write(f'<row r="{n}">{"".join(cells)}</row>')
 

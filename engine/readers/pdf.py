@@ -16,8 +16,9 @@ and "page[1]/line[5]" for a paragraph (its first text line on that page); `line`
 (a PDF has no lines to point at).
 
 Refused with `UnsupportedDocument` (a one-line Chinese reason): a truncated or corrupt file, a
-PDF that needs a password to open, and one of more than `MAX_PAGES` pages (checked before any
-page is parsed, so reading stays bounded). A PDF encrypted without an open password (copy or print
+PDF that needs a password to open, one of more than `MAX_PAGES` pages (checked before any
+page is parsed, so reading stays bounded), and one past the caps of pdf_bounds.py (decompression,
+reference cycles, XObject nesting and fan-out, characters per page). A PDF encrypted without an open password (copy or print
 restrictions only) is read. A PDF without a text layer (a scan) is read as a report without text:
 the rules report that (META-013); pages without text are named in `report.notes`, and so are pages
 with characters that have no Unicode value (pdfminer's "(cid:12)"), which are left out, not guessed.
@@ -40,6 +41,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from xxgk_audit.engine.model.report import Location, Report
 from xxgk_audit.engine.readers import UnsupportedDocument
 from xxgk_audit.engine.readers.lines import SourceLine, grid_lines, read_lines
+from xxgk_audit.engine.readers.pdf_bounds import bounded_inflate, guard_references, page_layout
 
 __all__ = ["read_pdf", "MAX_PAGES"]
 
@@ -62,9 +64,11 @@ def read_pdf(path: Path, data: bytes) -> Report:
         raise UnsupportedDocument("PDF 文件不完整（缺少文件结束标记），可能在下载或复制时被截断")
     try:
         doc = _read_pages(data)
-    except UnsupportedDocument:
+    except (UnsupportedDocument, MemoryError):
         raise
     except PdfminerException as exc:
+        if isinstance(exc.args[0] if exc.args else None, (UnsupportedDocument, MemoryError)):
+            raise exc.args[0] from None
         raise UnsupportedDocument(_open_failure(exc.args[0] if exc.args else exc)) from None
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on a damaged file
         raise UnsupportedDocument(f"PDF 文件已损坏，无法解析（{type(exc).__name__}）") from None
@@ -103,7 +107,8 @@ class _Document:
 
 
 def _read_pages(data: bytes) -> _Document:
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    with bounded_inflate(), pdfplumber.open(io.BytesIO(data)) as pdf:
+        guard_references(pdf.doc)
         _check_page_count(_declared_pages(pdf))
         pages = pdf.pages
         _check_page_count(len(pages))
@@ -111,6 +116,7 @@ def _read_pages(data: bytes) -> _Document:
             raise UnsupportedDocument("PDF 文件没有页面，可能已损坏")
         doc = _Document([], len(pages), [], [], pdf.doc.encryption is not None)
         for number, page in enumerate(pages, 1):
+            page_layout(pdf, page)
             chars = [c for c in page.chars if not c["text"].startswith("(cid:")]
             if not page.chars:
                 doc.empty.append(number)
@@ -125,6 +131,8 @@ def _declared_pages(pdf: Any) -> int:
     """The page count the document states (/Pages /Count), read without building the pages."""
     try:
         return int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
+    except (UnsupportedDocument, MemoryError):
+        raise
     except Exception:  # noqa: BLE001 - a missing or odd /Count: the pages are counted instead
         return 0
 

@@ -51,7 +51,7 @@ def page(body: str, head: str = "", charset: str = "utf-8") -> bytes:
     ('<meta charset="big5"><p>一、總體情況</p>'.encode("big5"), "big5"),
 ])
 def test_encoding_by_bom_declaration_and_detection(data: bytes, encoding: str) -> None:
-    text, used = decode_html(data)
+    text, used, _ = decode_html(data)
     assert used == encoding
     assert "一、總體情況" in text or "一、总体情况" in text
 
