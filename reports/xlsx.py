@@ -9,7 +9,6 @@ microseconds. Text is always stored as an inline string (never a formula); numbe
 from __future__ import annotations
 
 import math
-import re
 import tempfile
 import zipfile
 from decimal import Decimal
@@ -20,9 +19,6 @@ from xml.sax.saxutils import escape
 from .escape import xml_text
 
 __all__ = ["XlsxWriter", "column_letter"]
-
-# characters XML 1.0 does not allow (Excel refuses the file if one is present)
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
