@@ -41,6 +41,7 @@ _DECLARATION_BYTES = 16384
 _GARBLED = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _GARBLE_SAMPLE = 200_000
+_MAX_DEPTH = 2048           # libxml2's element nesting limit with huge_tree
 _GARBLE_SHARE = 0.02
 
 
@@ -296,11 +297,20 @@ class _Page:
 def _tree(text: str) -> etree._Element | None:
     """The page's element tree (libxml2's HTML parser, recovering from broken markup; no network,
     comments and processing instructions dropped); None for a page without elements."""
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    # huge_tree lifts libxml2's nesting limit from 256 to 2048 elements; past that, content deeper
+    # down would be dropped silently: the page is refused instead
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
+                              huge_tree=True)
     try:    # bytes with the encoding given: the page's own declarations are not obeyed again
-        return etree.fromstring(_CONTROL.sub("", text).encode("utf-8"), parser)
+        root = etree.fromstring(_CONTROL.sub("", text).encode("utf-8"), parser)
     except (etree.LxmlError, ValueError) as exc:
         raise UnsupportedDocument(f"HTML 页面无法解析（{type(exc).__name__}）") from None
+    deep = next((e for e in parser.error_log if "Excessive depth" in e.message), None)
+    if deep is not None:
+        raise UnsupportedDocument(f"HTML 页面元素嵌套过深（第 {deep.line} 行超过解析器的 {_MAX_DEPTH} 层上限），"
+                                  "更深处的内容无法读取，未审核", "READ-018", limit="html_depth", max=_MAX_DEPTH,
+                                  line=deep.line)
+    return root
 
 
 def read_html(path: Path, data: bytes) -> Report:

@@ -331,16 +331,17 @@ def _read_disclosure(lines: list[_Line], year_format: str | None, notes: list[st
         if line.kind != "label":
             continue
         row_at: tuple[int, Match, list[_Entry]] | None = None
+        header_here = False     # a header read on this line took its later fields (linear on long lines)
         for fi, found in line.labels:
             entries = _entries_of(found, "disclosure")
             roles = {e.role for e in entries}
             if "caption" in roles:
                 b.label("caption", entries[0].key, line.fields[fi], found, line.no)
                 header, anchored = [], True
-            elif "header" in roles:
+            elif "header" in roles and not header_here:
                 b.lines.add(line.no)
                 header, i = _disclosure_header(lines, i - 1, fi, b)
-                anchored = True
+                anchored = header_here = True
             elif "row" in roles:
                 row_at = (fi, found, [e for e in entries if e.role == "row"])
         if row_at is not None and anchored:
