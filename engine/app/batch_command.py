@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 import resource
+import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from xxgk_audit.reports.html_index import page_name
 from xxgk_audit.engine.evaluation.facts import Context
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from xxgk_audit.engine.batch.store import Store, rules_version
+from xxgk_audit.engine.batch.lock import OutputError, run_lock
 from xxgk_audit.engine.batch.workers import Workers
 
 
@@ -73,8 +75,18 @@ class BatchOutcome:
 
 
 def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int], None] | None = None) -> BatchOutcome:
+    """The batch, holding the lock of its output folder and store; OutputError when they cannot be
+    written (what was committed to the store before stays whole: each report is a transaction)."""
+    with run_lock(job.outdir, job.store_path.parent):
+        try:
+            return _run(job, rules, progress)
+        except (OSError, sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise OutputError(f"无法写入输出目录或结果库（{job.outdir}、{job.store_path}）：{reason}") from None
+
+
+def _run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int], None] | None) -> BatchOutcome:
     clock = _Clock()
-    job.outdir.mkdir(parents=True, exist_ok=True)
     store = Store(job.store_path)
     try:
         version = rules_version(rules)
@@ -103,6 +115,7 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
             if job.settings.page_renderer is not None:
                 _write_pages(job, pool, store, plan, ids, {path for path, _, _ in plan.todo} | checked)
                 clock.lap("pages")
+        (job.outdir / STATE_NAME).unlink(missing_ok=True)     # outputs being rewritten: none are "kept"
         summary, n_cross = _write_outputs(job, rules, store, plan, ids)
         clock.lap("outputs")
         store.finish_run(run_id, **counts.totals())

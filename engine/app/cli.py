@@ -179,7 +179,7 @@ def _load_rules(args: argparse.Namespace, config: Config) -> list[Rule]:
 def _files(paths: list[str]) -> list[Path]:
     files, missing = collect_paths(paths)
     if missing:
-        raise UsageError(f"路径不存在：{'、'.join(missing)}")
+        raise UsageError(f"无法审核的路径：{'、'.join(missing)}")
     if not files:
         print(f"{PROG}: warning: 未找到可审核的文件（{_SUFFIXES}）", file=sys.stderr)
     return files
@@ -278,6 +278,7 @@ def _batch(args: argparse.Namespace) -> int:
     from xxgk_audit.engine.app import batch_command  # imported on use: Jinja2, numpy
     from xxgk_audit.engine.batch.steps import BatchSettings, progress_printer
     from xxgk_audit.engine.batch.manifest import ManifestError, read_manifest
+    from xxgk_audit.engine.batch.lock import BatchLocked, OutputError
     from xxgk_audit.engine.batch.workers import default_jobs
 
     config = _settings(args)
@@ -307,7 +308,10 @@ def _batch(args: argparse.Namespace) -> int:
                              budget=budget_from(config))
     job = batch_command.BatchJob(items, str(source), outdir, Path(args.store or outdir / "audit.db"), settings,
                                  jobs, scheduler)
-    outcome = batch_command.run(job, rules, progress_printer() if sys.stderr.isatty() else None)
+    try:
+        outcome = batch_command.run(job, rules, progress_printer() if sys.stderr.isatty() else None)
+    except (BatchLocked, OutputError) as exc:
+        raise UsageError(str(exc)) from None
     counts, summary = outcome.counts, outcome.summary
     kept = "；结果与上次相同，沿用已有输出" if outcome.outputs_kept else ""
     print(f"共 {counts.files} 份报告：审核 {counts.audited}，未变化跳过 {counts.skipped}，无法审核 {counts.errors}；"

@@ -15,7 +15,8 @@ from typing import Iterable
 
 import numpy as np
 
-__all__ = ["normalise", "shingles", "jaccard", "signature", "candidate_pairs", "shared_passage", "SIGNATURE_SIZE"]
+__all__ = ["normalise", "shingles", "jaccard", "signature", "candidate_pairs", "shared_passage", "SIGNATURE_SIZE",
+           "MAX_TEXT"]
 
 SHINGLE = 5
 SIGNATURE_SIZE = 64
@@ -25,14 +26,29 @@ _PRIME = (1 << 61) - 1
 _RNG = np.random.default_rng(20191)
 _A = _RNG.integers(1, _PRIME, SIGNATURE_SIZE, dtype=np.uint64)
 _B = _RNG.integers(0, _PRIME, SIGNATURE_SIZE, dtype=np.uint64)
-_NOISE = re.compile(r"[\d０-９\s\u3000,，.。;；:：、!！?？()（）\[\]【】《》“”\"'‘’\-—_/|]+|[零〇一二两三四五六七八九十百千万]+年")
+MAX_TEXT = 200_000             # characters of a narrative compared (a report's is some 10,000)
+_CHUNK = 8192                   # shingles per step of the signature: memory stays fixed
+# a run of numerals is matched whole, with the 年 that may follow it (then removed, as a year):
+# no backtracking, so linear in the text however long its runs
+_NOISE = re.compile(r"[\d０-９\s\u3000,，.。;；:：、!！?？()（）\[\]【】《》“”\"'‘’\-—_/|]+|[零〇一二两三四五六七八九十百千万]++年?")
+
+
+_NUMERALS = frozenset("零〇一二两三四五六七八九十百千万")
+
+
+def _noise(m: re.Match[str]) -> str:
+    """Punctuation and digits go; a run of numerals goes only as a year (with its 年)."""
+    run = m[0]
+    return run if run[0] in _NUMERALS and run[-1] != "年" else ""
 
 
 def normalise(text: str, agency: str | None = None) -> str:
-    """The text without digits, years, the agency's name, whitespace and punctuation."""
+    """The text (its first MAX_TEXT characters) without digits, years, the agency's name,
+    whitespace and punctuation."""
+    text = text[:MAX_TEXT]
     if agency:
         text = text.replace(agency, "")
-    return _NOISE.sub("", text)
+    return _NOISE.sub(_noise, text)
 
 
 def shingles(text: str) -> np.ndarray:
@@ -61,8 +77,12 @@ def signature(items: np.ndarray) -> bytes:
     if not len(items):
         return b""
     # (a * h + b) per permutation; uint64 arithmetic wraps, which keeps the hash family
-    # universal enough for estimating Jaccard similarity
-    return (_A[:, None] * items[None, :] + _B[:, None]).min(axis=1).tobytes()
+    # universal enough for estimating Jaccard similarity. In chunks: SIGNATURE_SIZE x _CHUNK at most
+    low = np.full(SIGNATURE_SIZE, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(items), _CHUNK):
+        chunk = items[start:start + _CHUNK]
+        np.minimum(low, (_A[:, None] * chunk[None, :] + _B[:, None]).min(axis=1), out=low)
+    return low.tobytes()
 
 
 def candidate_pairs(signatures: Iterable[tuple[int, bytes]]) -> set[tuple[int, int]]:

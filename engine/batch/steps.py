@@ -27,7 +27,7 @@ from xxgk_audit.engine.evaluation.budget import DEFAULT_BUDGET, Budget, run_with
 from xxgk_audit.engine.evaluation.facts import Context, jsonable
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Rule
-from xxgk_audit.engine.batch.store import Store, StoredReport, content_hash
+from xxgk_audit.engine.batch.store import Store, StoredReport, file_hash
 from xxgk_audit.engine.batch.workers import Workers
 
 __all__ = ["BatchSettings", "BatchCounts", "Plan", "plan_batch", "workers", "run_batch", "render_pages",
@@ -195,7 +195,7 @@ def plan_batch(items: Iterable[tuple[Path, Context]], store: Store, version: str
             continue
         plan.order[str(path)] = len(plan.order) + 1
         try:
-            digest = content_hash(path.read_bytes())
+            digest = file_hash(path)
         except OSError:
             digest = "unreadable"
         report_id = store.lookup(str(path), digest, version)

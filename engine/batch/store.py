@@ -12,7 +12,8 @@ Schema (see also docs/BATCH.md):
     findings(report_id, seq, rule, severity, title, message, section, table_name, row_key,
              column_key, line, page, element, expected_json, actual_json, source, evidence_json)
 
-`tables_json` is {table: {"ROW.COL": value}} of the known cells; `text` is the report's narrative
+`path` is the file's name as outputs show it (engine/model/names.py: a name that is not UTF-8 has
+its bad bytes escaped). `tables_json` is {table: {"ROW.COL": value}} of the known cells; `text` is the report's narrative
 normalised for comparison, `signature` its MinHash signature.
 
 A file is audited again only when its content or the rule packs changed (`content_hash`,
@@ -33,10 +34,11 @@ from typing import Any, Iterable, Iterator
 from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.evaluation.facts import jsonable
 from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation
+from xxgk_audit.engine.model.names import shown
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Rule
 
-__all__ = ["Store", "StoredReport", "content_hash", "rules_version", "unchecked_reports", "report_fields",
+__all__ = ["Store", "StoredReport", "content_hash", "file_hash", "rules_version", "unchecked_reports", "report_fields",
            "year_signatures", "component_reports", "add_cross_findings"]
 
 
@@ -78,6 +80,12 @@ _ADDED_COLUMNS = {"reports": ("parent TEXT", "checks_json TEXT", "cross_checked 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_hash(path: str | Path) -> str:
+    """The content hash of a file, read in pieces (a file of gigabytes costs no memory)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def rules_version(rules: list[Rule]) -> str:
@@ -135,7 +143,7 @@ class Store:
     # ---- reports -----------------------------------------------------------------------------
     def lookup(self, path: str, digest: str, version: str) -> int | None:
         row = self.db.execute("SELECT id FROM reports WHERE path = ? AND content_hash = ? AND rules_version = ?",
-                              (path, digest, version)).fetchone()
+                              (shown(path), digest, version)).fetchone()
         return None if row is None else int(row[0])
 
     def save(self, run_id: int, digest: str, version: str, result: ReportResult, record: "StoredReport") -> int:
@@ -143,12 +151,12 @@ class Store:
         rep = result.report
         with self.db:
             self.db.execute("DELETE FROM reports WHERE path = ? AND content_hash = ? AND rules_version = ?",
-                            (result.path, digest, version))
+                            (shown(result.path), digest, version))
             cur = self.db.execute(
                 "INSERT INTO reports (path, content_hash, rules_version, run_id, status, error, agency, year, "
                 "format, kind, tables_json, audited_at, text, section5, signature, parent, checks_json) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (result.path, digest, version, run_id, result.status, result.error,
+                (shown(result.path), digest, version, run_id, result.status, result.error,
                  rep.agency if rep else None, rep.year if rep else None, rep.format if rep else None,
                  rep.kind if rep else None, record.tables_json, time.time(), record.text, record.section5,
                  record.signature, record.parent,

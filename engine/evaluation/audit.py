@@ -6,6 +6,7 @@ A file that cannot be read, or on which the rules engine fails, becomes a result
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from xxgk_audit.engine.readers import UnsupportedDocument, read_document
 from xxgk_audit.engine.rulelang.rulepack import SEVERITY_ORDER, Rule, code_matches, load_packs, select_rules
 
 __all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths", "contract_format", "error_result",
-           "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES", "overrun_result", "special_file_kind", "OVERRUN_RULES"]
+           "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES", "overrun_result", "special_file_kind", "path_problem", "OVERRUN_RULES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024          # larger files are refused (error), not read
 SUPPORTED_SUFFIXES = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf")
@@ -94,18 +95,35 @@ def contract_format(rep: Report | None) -> str | None:
 
 
 def collect_paths(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[str]]:
-    """Files to audit (folders searched recursively, sorted) and the paths that do not exist."""
+    """Files to audit (folders searched recursively, sorted) and the paths that cannot be: each
+    as "PATH（why）" — it does not exist, is a FIFO or a device, or is a symbolic link loop."""
     files: list[Path] = []
-    missing: list[str] = []
+    refused: list[str] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        problem = path_problem(p)
+        if problem is not None:
+            refused.append(f"{p}（{problem}）")
+        elif p.is_dir():
             files.extend(sorted(f for f in p.rglob("*")
                                 if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
-        elif p.is_file():
-            files.append(p)
         else:
-            missing.append(str(p))
-    return files, missing
+            files.append(p)
+    return files, refused
+
+
+def path_problem(path: Path) -> str | None:
+    """Why a path named on the command line cannot be audited, or None (a file or a folder)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "符号链接成环"
+        if exc.errno == errno.ENOENT:
+            return "符号链接指向不存在的文件" if path.is_symlink() else "路径不存在"
+        return f"无法访问：{exc.strerror or exc}"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return f"是{special_file_kind(mode)}，不是普通文件"
 
 
 class Auditor:

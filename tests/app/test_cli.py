@@ -111,7 +111,7 @@ def test_fail_on_warning(reports: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 @pytest.mark.parametrize("argv, reason", [
     (["check", "--bogus", "x"], "unrecognized arguments"),
-    (["check", "no/such/path"], "路径不存在"),
+    (["check", "no/such/path"], "no/such/path（路径不存在）"),
     (["check", "{reports}", "--select", "NOPE"], "未知的规则编号或前缀：NOPE"),
     (["check", "{reports}", "--ignore", "ARITH-999"], "未知的规则编号或前缀：ARITH-999"),
     (["check", "{reports}", "--published", "2024-02-30"], "无效日期"),

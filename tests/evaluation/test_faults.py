@@ -118,4 +118,4 @@ def test_error_samples(auditor, sample, expected):
 def test_samples_folder_is_collected_in_order():
     files, missing = collect_paths([SAMPLES, SAMPLES / "nope.txt"])
     assert [f.name for f in files] == sorted(f.name for f in SAMPLES.glob("*.txt"))
-    assert missing == [str(SAMPLES / "nope.txt")]
+    assert missing == [f"{SAMPLES / 'nope.txt'}（路径不存在）"]
