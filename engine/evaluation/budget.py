@@ -35,7 +35,7 @@ from typing import Any, Callable, TypeVar
 
 from xxgk_audit.engine.model import progress
 
-__all__ = ["Budget", "DEFAULT_BUDGET", "run_within", "parse_memory", "describe_overrun"]
+__all__ = ["Budget", "DEFAULT_BUDGET", "run_within", "parse_memory", "describe_overrun", "last_usage"]
 
 T = TypeVar("T")
 Overrun = Callable[[str, dict[str, Any]], T]
@@ -53,6 +53,13 @@ class Budget:
 
 
 DEFAULT_BUDGET = Budget()
+_LAST: dict[str, float] = {}
+
+
+def last_usage() -> dict[str, float]:
+    """Seconds and peak MB (beyond the inherited memory) of the last `run_within` in a child
+    (benchmarks/bench_hostile.py reads it)."""
+    return dict(_LAST)
 
 
 def parse_memory(text: str | int) -> int:
@@ -177,6 +184,7 @@ def _watch(pid: int, pipe: int, budget: Budget, area: mmap.mmap, base_rss: int, 
     _, status, usage = os.wait4(pid, 0)
     peak = max(peak, usage.ru_maxrss * 1024 - base_rss)
     evidence = _evidence(budget, started, peak, stage)
+    _LAST.update(seconds=evidence["elapsed_seconds"], peak_mb=evidence["peak_mb"])
     if killed is not None:
         return overrun(killed, evidence)
     try:
