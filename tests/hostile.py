@@ -199,7 +199,7 @@ def _mutate(data: bytes, rng: random.Random) -> bytes:
             buf[at:at] = piece * rng.randint(2, 50)
         else:                                           # insert hostile tokens
             buf[at:at] = rng.choice([b"\x00" * 64, b"<div>" * 300, b" 0 R" * 100, b"\xff\xfe",
-                                     b"<td rowspan=99999>", b"\u2028".decode("unicode_escape").encode(),
+                                     b"<td rowspan=99999>", "\u2028".encode(),
                                      b"\x1b[31m", b"/Contents [4 0 R 4 0 R 4 0 R]", b"%PDF-1.7\n"])
     return bytes(buf)
 
