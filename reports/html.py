@@ -27,6 +27,7 @@ from xxgk_audit.engine.model.names import shown
 from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
+from .escape import xml_text
 from .findings_export import FindingsExport
 from .html_index import BatchIndex, page_name
 from .html_view import build_page
@@ -66,7 +67,7 @@ def _by_id(rules: list[Rule]) -> dict[str, Rule]:
 def render_page(result: ReportResult, rules: dict[str, Rule], index_href: str | None = None) -> str:
     """One report's page; `index_href` links back to the batch index."""
     page = build_page(_named(result), rules, index_href)
-    return _environment().get_template("report.html.j2").render(page=page)
+    return xml_text(_environment().get_template("report.html.j2").render(page=page))    # no control characters
 
 
 def _named(result: ReportResult) -> ReportResult:
@@ -124,4 +125,4 @@ class HtmlBatchRenderer:
             summary=summary, rows=self.index.rows, filters=self.index.filters(),
             charts=[self.index.verdict_chart(summary), self.index.rule_chart()],
             csv_name=CSV_NAME, xlsx_name=XLSX_NAME)
-        (self.outdir / INDEX_NAME).write_text(html, encoding="utf-8")
+        (self.outdir / INDEX_NAME).write_text(xml_text(html), encoding="utf-8")

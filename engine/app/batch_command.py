@@ -186,7 +186,7 @@ def _state_key(ids: list[tuple[str, int]], version: str, pages: bool) -> str:
     """What the outputs depend on: the reports (by store id), the rule packs and the tool."""
     digest = hashlib.sha256(f"{__version__}|{version}|{pages}".encode())
     for path, report_id in sorted(ids):
-        digest.update(f"\n{path}\t{report_id}".encode())
+        digest.update(f"\n{path}\t{report_id}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
