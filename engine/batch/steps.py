@@ -14,6 +14,7 @@ import hashlib
 import json
 import pickle
 import resource
+import stat
 import sys
 import time
 import zlib
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from xxgk_audit.engine.batch import cross_report, similarity
-from xxgk_audit.engine.evaluation.audit import Auditor, ReadError, ReportResult, error_result, overrun_result, read_report
+from xxgk_audit.engine.evaluation.audit import MAX_FILE_BYTES, Auditor, ReadError, ReportResult, error_result, overrun_result, read_report
 from xxgk_audit.engine.evaluation.budget import DEFAULT_BUDGET, Budget, run_within
 from xxgk_audit.engine.evaluation.facts import Context, jsonable
 from xxgk_audit.engine.model.report import Report
@@ -194,16 +195,26 @@ def plan_batch(items: Iterable[tuple[Path, Context]], store: Store, version: str
         if str(path) in plan.order:
             continue
         plan.order[str(path)] = len(plan.order) + 1
-        try:
-            digest = file_hash(path)
-        except OSError:
-            digest = "unreadable"
+        digest = _digest(path)
         report_id = store.lookup(str(path), digest, version)
         if report_id is not None:
             plan.kept.append((str(path), report_id))
         else:
             plan.todo.append((str(path), digest, ctx))
     return plan
+
+
+def _digest(path: Path) -> str:
+    """What tells a changed file from an unchanged one: the content hash (streamed); for a file
+    the audit refuses unread — over the size limit, or no regular file (a FIFO would block) —
+    its size and time, since reading gigabytes only to refuse them costs minutes."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return f"unread:{info.st_mode:o}:{info.st_size}:{info.st_mtime_ns}"
+        return file_hash(path)
+    except OSError:
+        return "unreadable"
 
 
 def workers(settings: BatchSettings, jobs: int, scheduler: str | None = None) -> Workers:
