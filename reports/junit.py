@@ -11,8 +11,10 @@ from typing import IO
 from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
-from xxgk_audit.engine.evaluation.findings import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, STATUS_LABELS, Finding
+from xxgk_audit.engine.evaluation.findings import Finding
+from xxgk_audit.engine.model.vocabulary import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, STATUS_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule
+from xxgk_audit.engine.rulelang.tool_rules import tool_rules
 from . import Summary
 from .escape import xml_text
 
@@ -46,9 +48,8 @@ class JunitRenderer:
     def add(self, result: ReportResult) -> None:
         path = result.path
         if result.status == "error":
-            tool = result.findings[0] if result.findings else None
-            name = f"{tool.rule} {tool.title}" if tool else "READ-001 文件无法读取"
-            self._suite(path, [f'<testcase classname={quoteattr(path)} name={quoteattr(name)}>'
+            rule = tool_rules()[result.findings[0].rule] if result.findings else tool_rules()["READ-001"]
+            self._suite(path, [f'<testcase classname={quoteattr(path)} name={quoteattr(f"{rule.id} {rule.title}")}>'
                                f'<error message={quoteattr(result.error or "")}/></testcase>'], errors=1)
             return
         by_rule: dict[str, list[Finding]] = {}

@@ -1,16 +1,20 @@
 """A budget per file: each file is audited in a child process with a time and a memory limit.
 
 The readers bound themselves (decompression, page, nesting and span caps); the budget is the last
-resort for whatever they miss. `run_within(fn, args, budget, overrun)` forks a child that runs
-`fn(*args)` and sends its answer back through a pipe; the parent watches it:
+resort for whatever they miss. `run_within(fn, args, budget, overrun)` runs `fn(*args)` in a
+child forked from the caller, which answers through a pipe while the caller watches it:
 
 - time: past `budget.seconds` of wall time the child is killed;
-- memory: the child may use `budget.memory` bytes beyond what it inherited — its address space is
-  capped there (`setrlimit`, so an allocation fails with MemoryError inside the child) and its
-  resident memory is sampled, the child being killed when it passes the budget anyway;
+- memory: the file may take `budget.memory` bytes beyond what the child holds when it starts on
+  it — its address space is capped there (`setrlimit`, so an allocation fails with MemoryError
+  inside the child) and its resident memory is sampled, the child being killed past the budget;
 - a child killed by a signal (a crash in a C library) or that met a MemoryError is that file's
-  error, never the caller's: the caller (the `check` process, a batch worker) is untouched, so
-  there is nothing to replace — each file starts from the same clean process.
+  error, never the caller's: the caller (the `check` process, a batch worker) is untouched.
+
+The child serves file after file (a fork per file would cost more than auditing a small text
+report) and is replaced after any overrun, MemoryError or crash, so a file never starts in a
+process that one of those left behind. It is forked when first needed, for one `fn` and budget:
+call `reset()` after changing what it should inherit.
 
 `overrun(limit, evidence)` turns an overrun into the caller's answer ("time", "memory" or
 "crash", with evidence: budget, elapsed seconds, peak memory, the last progress mark).
@@ -22,6 +26,8 @@ caught; the cluster's own worker limits apply there.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import mmap
 import os
 import pickle
@@ -35,7 +41,7 @@ from typing import Any, Callable, TypeVar
 
 from xxgk_audit.engine.model import progress
 
-__all__ = ["Budget", "DEFAULT_BUDGET", "run_within", "parse_memory", "describe_overrun", "last_usage"]
+__all__ = ["Budget", "DEFAULT_BUDGET", "run_within", "parse_memory", "describe_overrun", "last_usage", "reset"]
 
 T = TypeVar("T")
 Overrun = Callable[[str, dict[str, Any]], T]
@@ -90,23 +96,24 @@ def describe_overrun(limit: str, evidence: dict[str, Any]) -> str:
 
 
 def run_within(fn: Callable[..., T], args: tuple, budget: Budget | None, overrun: Overrun) -> T:
-    """`fn(*args)` within the budget (see the module docstring); its answer must pickle."""
+    """`fn(*args)` within the budget (see the module docstring); arguments and answer must pickle."""
+    global _SANDBOX
     if budget is None or threading.active_count() > 1 or not hasattr(os, "fork"):
         return _in_place(fn, args, budget, overrun)
-    area = progress.shared_area()
-    read_end, write_end = os.pipe()
-    base_rss = _rss(os.getpid())
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:                                         # the child: never returns
-        os.close(read_end)
-        _child(fn, args, budget, area, write_end)
-    os.close(write_end)
-    try:
-        return _watch(pid, read_end, budget, area, base_rss, started, overrun)
-    finally:
-        os.close(read_end)
-        area.close()
+    if _SANDBOX is None or _SANDBOX.fn != fn or _SANDBOX.budget != budget or not _SANDBOX.alive():
+        if _SANDBOX is not None:
+            _SANDBOX.close()
+        _SANDBOX = _Sandbox(fn, budget)
+    sandbox = _SANDBOX
+    kind, value, evidence = sandbox.run(args)
+    _LAST.update(seconds=evidence["elapsed_seconds"], peak_mb=evidence["peak_mb"])
+    if kind == "ok":
+        return value
+    if kind == "raise":
+        raise value
+    _SANDBOX = None                 # over budget or dead: the next file gets a fresh child
+    sandbox.close()
+    return overrun(kind, evidence)
 
 
 def _in_place(fn: Callable[..., T], args: tuple, budget: Budget | None, overrun: Overrun) -> T:
@@ -118,89 +125,168 @@ def _in_place(fn: Callable[..., T], args: tuple, budget: Budget | None, overrun:
         return overrun("memory", _evidence(budget, started, peak, progress.last()))
 
 
-def _child(fn: Callable[..., Any], args: tuple, budget: Budget, area: mmap.mmap, out: int) -> None:
+class _Sandbox:
+    """A child forked to run `fn` file after file (forking per file would cost more than a small
+    report's audit); replaced after an overrun, a MemoryError or a crash."""
+
+    def __init__(self, fn: Callable[..., Any], budget: Budget):
+        self.fn, self.budget = fn, budget
+        self.area = progress.shared_area()
+        to_child, self._tasks = os.pipe()
+        self._answers, from_child = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:                                   # the child: never returns
+            os.close(self._tasks)
+            os.close(self._answers)
+            _serve(fn, budget, self.area, to_child, from_child)
+        os.close(to_child)
+        os.close(from_child)
+        self.status: int | None = None
+        atexit.register(self.close)
+
+    def alive(self) -> bool:
+        return self.status is None
+
+    def run(self, args: tuple) -> tuple[str, Any, dict[str, Any]]:
+        started = time.monotonic()
+        base = _rss(self.pid)           # the child waits for the task: its memory is at rest
+        try:
+            _send(self._tasks, args)
+        except OSError:
+            return self._ended(started, 0)
+        data, peak, killed = bytearray(), 0, None
+        need = None
+        while need is None or len(data) < need:
+            if self.budget.seconds is not None and time.monotonic() - started > self.budget.seconds:
+                killed = "time"
+                break
+            ready, _, _ = select.select([self._answers], [], [], _SAMPLE_SECONDS)
+            peak = max(peak, _peak_rss(self.pid, base))
+            if self.budget.memory is not None and peak > self.budget.memory:
+                killed = "memory"
+                break
+            if ready:
+                chunk = os.read(self._answers, 1 << 20)
+                if not chunk:
+                    return self._ended(started, peak)
+                data += chunk
+                if need is None and len(data) >= 8:
+                    need = 8 + int.from_bytes(data[:8], "little")
+        if killed is not None:
+            evidence = _evidence(self.budget, started, peak, progress.last(self.area))
+            self.close()
+            return killed, None, evidence
+        kind, value = pickle.loads(bytes(data[8:need]))
+        peak = max(peak, _peak_rss(self.pid, base))
+        evidence = _evidence(self.budget, started, peak, progress.last(self.area))
+        if kind == "memory":
+            self.close()
+            return "memory", None, {**evidence, "stage": value or evidence["stage"]}
+        return kind, value, evidence
+
+    def _ended(self, started: float, peak: int) -> tuple[str, Any, dict[str, Any]]:
+        """The child died on the file: by a signal (SIGXCPU: its CPU backstop) or an exit."""
+        stage = progress.last(self.area)
+        self.close(kill=False)
+        evidence = _evidence(self.budget, started, peak, stage)
+        status = self.status or 0
+        if os.WIFSIGNALED(status):
+            signum = os.WTERMSIG(status)
+            if signum == signal.SIGXCPU:
+                return "time", None, evidence
+            return "crash", None, {**evidence, "signal": signal.Signals(signum).name}
+        return "crash", None, {**evidence, "exit_code": os.WEXITSTATUS(status)}
+
+    def close(self, kill: bool = True) -> None:
+        if self.status is not None:
+            return
+        for fd in (self._tasks, self._answers):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        _, self.status = os.waitpid(self.pid, 0)
+        atexit.unregister(self.close)
+
+
+_SANDBOX: _Sandbox | None = None
+
+
+def reset() -> None:
+    """End the serving child: the next `run_within` forks a fresh one."""
+    global _SANDBOX
+    if _SANDBOX is not None:
+        _SANDBOX.close()
+        _SANDBOX = None
+
+
+def _send(fd: int, value: Any) -> None:
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    data = len(data).to_bytes(8, "little") + data
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _receive(fd: int) -> Any:
+    def exactly(n: int) -> bytes:
+        out = bytearray()
+        while len(out) < n:
+            chunk = os.read(fd, n - len(out))
+            if not chunk:
+                raise EOFError
+            out += chunk
+        return bytes(out)
+    return pickle.loads(exactly(int.from_bytes(exactly(8), "little")))
+
+
+def _serve(fn: Callable[..., Any], budget: Budget, area: mmap.mmap, tasks: int, answers: int) -> None:
+    """The child's loop: a task, its answer, until the parent closes the pipe or a MemoryError."""
     code = 0
     try:
         progress.attach(area)
         signal.signal(signal.SIGINT, signal.SIG_DFL)     # Ctrl-C ends the child with its parent
-        if budget.memory is not None:
-            limit = _address_space() + budget.memory
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        if budget.seconds is not None:                   # a backstop should the watcher itself die
-            cpu = int(budget.seconds) + 5
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        try:
-            answer: tuple = ("ok", fn(*args))
-        except MemoryError:
-            answer = ("memory", progress.last())
-        except Exception as exc:  # noqa: BLE001 - raised again in the caller, as if run there
-            answer = ("raise", exc)
-        try:
-            data = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # noqa: BLE001 - an answer that does not pickle
-            data = pickle.dumps(("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
-        with os.fdopen(out, "wb") as pipe:
-            pipe.write(data)
-    except MemoryError:
-        _send_memory(out)
+        while True:
+            try:
+                args = _receive(tasks)
+            except EOFError:
+                break
+            _limit(budget)
+            try:
+                answer: tuple = ("ok", fn(*args))
+            except MemoryError:
+                answer = ("memory", progress.last())
+            except Exception as exc:  # noqa: BLE001 - raised again in the caller, as if run there
+                answer = ("raise", exc)
+            try:
+                _send(answers, answer)
+            except MemoryError:
+                _send(answers, ("memory", progress.last()))
+            except Exception as exc:  # noqa: BLE001 - an answer that does not pickle
+                _send(answers, ("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            if answer[0] == "memory":
+                break
     except BaseException:  # noqa: BLE001 - the parent sees a child that answered nothing
         code = 70
     finally:
         os._exit(code)          # no atexit handlers, no flushing of the parent's buffers
 
 
-def _send_memory(out: int) -> None:
-    try:
-        os.write(out, pickle.dumps(("memory", progress.last())))
-    except (OSError, MemoryError):
-        pass
-
-
-def _watch(pid: int, pipe: int, budget: Budget, area: mmap.mmap, base_rss: int, started: float,
-           overrun: Overrun) -> T:
-    chunks: list[bytes] = []
-    peak = 0
-    killed: str | None = None
-    open_pipe = True
-    while open_pipe:
-        elapsed = time.monotonic() - started
-        if budget.seconds is not None and elapsed > budget.seconds:
-            killed = "time"
-            break
-        ready, _, _ = select.select([pipe], [], [], _SAMPLE_SECONDS)
-        if ready:
-            chunk = os.read(pipe, 1 << 20)
-            if chunk:
-                chunks.append(chunk)
-            else:
-                open_pipe = False
-        peak = max(peak, _rss(pid) - base_rss)
-        if budget.memory is not None and peak > budget.memory:
-            killed = "memory"
-            break
-    stage = progress.last(area)
-    if killed is not None:
-        _kill(pid)
-    _, status, usage = os.wait4(pid, 0)
-    peak = max(peak, usage.ru_maxrss * 1024 - base_rss)
-    evidence = _evidence(budget, started, peak, stage)
-    _LAST.update(seconds=evidence["elapsed_seconds"], peak_mb=evidence["peak_mb"])
-    if killed is not None:
-        return overrun(killed, evidence)
-    try:
-        kind, value = pickle.loads(b"".join(chunks))
-    except Exception:  # noqa: BLE001 - no answer, or a partial one: the child died
-        if os.WIFSIGNALED(status):
-            signum = os.WTERMSIG(status)
-            if signum == signal.SIGXCPU:
-                return overrun("time", evidence)
-            return overrun("crash", {**evidence, "signal": signal.Signals(signum).name})
-        return overrun("crash", {**evidence, "exit_code": os.WEXITSTATUS(status)})
-    if kind == "memory":
-        return overrun("memory", {**evidence, "stage": value or stage})
-    if kind == "raise":
-        raise value
-    return value
+def _limit(budget: Budget) -> None:
+    """Before each file: its memory on top of what the child holds now, its CPU on top of what it
+    used; the peak resident memory counted from here."""
+    if budget.memory is not None:
+        limit = _address_space() + budget.memory
+        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    if budget.seconds is not None:                   # a backstop should the watcher itself die
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = int(used.ru_utime + used.ru_stime + budget.seconds) + 5
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.getrlimit(resource.RLIMIT_CPU)[1]))
+    with contextlib.suppress(OSError):
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")                           # resets VmHWM, the peak resident memory
+    progress.mark("")
 
 
 def _evidence(budget: Budget | None, started: float, peak: int, stage: str) -> dict[str, Any]:
@@ -210,11 +296,16 @@ def _evidence(budget: Budget | None, started: float, peak: int, stage: str) -> d
             "stage": stage or None}
 
 
-def _kill(pid: int) -> None:
+def _peak_rss(pid: int, base: int) -> int:
+    """Resident bytes a child gained on its file: its peak since `_limit` reset it (VmHWM), or
+    its resident memory now where the peak cannot be reset, beyond `base`."""
     try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+        with open(f"/proc/{pid}/status", "rb") as status:
+            fields = dict(line.split(b":", 1) for line in status.read().splitlines() if b":" in line)
+        peak = max(int(fields[b"VmHWM"].split()[0]), int(fields[b"VmRSS"].split()[0])) * 1024
+    except (OSError, KeyError, ValueError, IndexError):
+        return 0
+    return max(peak - base, 0)
 
 
 def _rss(pid: int) -> int:

@@ -150,7 +150,8 @@ def test_sigkill_loses_nothing_finished(tmp_path):
     out = tmp_path / "out"
     argv = [sys.executable, "-m", "xxgk_audit.engine.app.cli", "batch", "--isolated", "--jobs", "1",
             "--out", str(out), str(reports)]
-    run = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    env = {**os.environ, "TMPDIR": str(tmp_path)}        # the killed run's page cache stays in here
+    run = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
     store = out / "audit.db"
     deadline = time.monotonic() + 60
     done = 0
@@ -168,6 +169,6 @@ def test_sigkill_loses_nothing_finished(tmp_path):
     run.wait()
     kept = sqlite3.connect(store).execute("SELECT COUNT(*) FROM reports").fetchone()[0]
     assert kept >= 2
-    again = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    again = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env)
     assert again.returncode == 0, again.stderr
     assert f"未变化跳过 {kept}" in again.stderr and "共 12 份报告" in again.stderr

@@ -15,6 +15,7 @@ import pytest
 
 from hostile import cases, mutations
 from xxgk_audit.engine.evaluation.audit import OVERRUN_RULES, Auditor
+from xxgk_audit.engine.evaluation import budget
 from xxgk_audit.engine.evaluation.budget import Budget
 from xxgk_audit.engine.readers import pdf_bounds
 
@@ -41,6 +42,9 @@ def small_caps(monkeypatch):
     monkeypatch.setattr(pdf_bounds, "MAX_STREAM_BYTES", 4 << 20)
     monkeypatch.setattr(pdf_bounds, "MAX_DOCUMENT_BYTES", 16 << 20)
     monkeypatch.setattr(pdf_bounds, "MAX_PAGE_CHARS", 20_000)
+    budget.reset()                  # the child that audits must inherit the lowered caps
+    yield
+    budget.reset()
 
 
 def _audit(tmp_path: Path, case):
