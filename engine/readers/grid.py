@@ -136,7 +136,7 @@ def _fields(grid: Grid) -> list[list[GridCell | None]]:
     """Each row's fields: its cells, with None where a cell from above covers the position."""
     out: list[list[GridCell | None]] = []
     above: dict[int, tuple[GridCell, int]] = {}     # column -> (cell, rows it still covers)
-    for row in grid.rows:
+    for r, row in enumerate(grid.rows):
         fields: list[GridCell | None] = []
         below: dict[int, tuple[GridCell, int]] = {}
         cells = iter(row.cells)
@@ -158,8 +158,9 @@ def _fields(grid: Grid) -> list[list[GridCell | None]]:
                 col = min(later)
                 continue
             fields.append(None if cell.covered else cell)
-            if cell.rowspan > 1:
-                below[col] = (cell, cell.rowspan - 1)
+            rows_left = min(cell.rowspan, len(grid.rows) - r)      # clipped to the table's real size
+            if rows_left > 1:
+                below[col] = (cell, rows_left - 1)
             col += cell.colspan
         out.append(fields)
         above = below
