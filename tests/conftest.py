@@ -7,6 +7,14 @@ from pathlib import Path
 import pytest
 
 from batch_data import make_folder
+from xxgk_audit.engine.evaluation import budget
+
+
+@pytest.fixture(autouse=True)
+def _fresh_audit_child():
+    """No test inherits the serving audit child of another (engine/evaluation/budget.py)."""
+    yield
+    budget.reset()
 
 
 @pytest.fixture

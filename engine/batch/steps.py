@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Iterator
 
 from xxgk_audit.engine.batch import cross_report, similarity
 from xxgk_audit.engine.evaluation.audit import MAX_FILE_BYTES, Auditor, ReadError, ReportResult, error_result, overrun_result, read_report
+from xxgk_audit.engine.evaluation import budget
 from xxgk_audit.engine.evaluation.budget import DEFAULT_BUDGET, Budget, run_within
 from xxgk_audit.engine.evaluation.facts import Context, jsonable
 from xxgk_audit.engine.model.report import Report
@@ -98,6 +99,7 @@ def _init_worker(settings: BatchSettings) -> None:
     global _AUDITOR, _RULES, _CACHE, _RENDERER, _BUDGET
     _RENDERER = settings.page_renderer
     _BUDGET = settings.budget
+    budget.reset()          # the child that audits must be forked from the worker prepared now
     _AUDITOR = Auditor(list(settings.rule_dirs), fail_on=settings.fail_on, selection=settings.selection)
     _RULES = {rule.id: rule for rule in _AUDITOR.rules}
     cross_report.prepare(_AUDITOR.rules)

@@ -47,6 +47,7 @@ T = TypeVar("T")
 Overrun = Callable[[str, dict[str, Any]], T]
 
 _SAMPLE_SECONDS = 0.05
+_MAX_FD = 65536
 _MB = 1024 * 1024
 
 
@@ -136,8 +137,11 @@ class _Sandbox:
         self._answers, from_child = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:                                   # the child: never returns
-            os.close(self._tasks)
-            os.close(self._answers)
+            # only its pipes: an inherited descriptor (a batch's lock, a store) would outlive the
+            # caller's use of it in this long-lived child
+            os.closerange(3, min(to_child, from_child))
+            os.closerange(max(to_child, from_child) + 1, _MAX_FD)
+            os.closerange(min(to_child, from_child) + 1, max(to_child, from_child))
             _serve(fn, budget, self.area, to_child, from_child)
         os.close(to_child)
         os.close(from_child)
