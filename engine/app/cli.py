@@ -25,6 +25,7 @@ from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.audit import SUPPORTED_SUFFIXES, Auditor, ReadError, ReportResult, collect_paths, read_report
 from xxgk_audit.engine.app.baseline import Baseline, BaselineError, make_baseline
 from xxgk_audit.engine.app.budget_options import OPTION_KEYS, add_budget_options, budget_from
+from xxgk_audit.engine.evaluation.budget import DEFAULT_BUDGET, describe_overrun, run_within
 from xxgk_audit.engine.app.config import KEYS, Config, ConfigError, find_config, load_config
 from xxgk_audit.engine.evaluation.facts import AGENCY_KINDS, Context
 from xxgk_audit.engine.model.vocabulary import SEVERITY_LABELS
@@ -375,6 +376,14 @@ def _single_file(paths: list[str]) -> bool:
     return len(paths) == 1 and Path(paths[0]).is_file()
 
 
+def _report_model(path: Path) -> dict:
+    return report_model(read_report(path))
+
+
+def _unread(limit: str, evidence: dict) -> dict:
+    raise ReadError(describe_overrun(limit, evidence))
+
+
 def _extract(args: argparse.Namespace) -> int:
     files = _files(args.paths)
     single = _single_file(args.paths)
@@ -382,8 +391,8 @@ def _extract(args: argparse.Namespace) -> int:
     with _output(args.output) as out:
         writer = None if single else JsonListWriter(out)
         for path in files:
-            try:
-                data = report_model(read_report(path))
+            try:        # within the default budget per file, as check reads it
+                data = run_within(_report_model, (path,), DEFAULT_BUDGET, _unread)
             except ReadError as exc:
                 print(f"{PROG}: error: 无法读取 {path}：{exc}", file=sys.stderr)
                 status = EXIT_FAIL
