@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, description="政府信息公开工作年度报告规则审核工具（rules-based auditor）")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True,
-                                metavar="{check,extract,rules,baseline,config,batch,history}")
+                                metavar="{check,extract,rules,baseline,config,batch,history,review,serve}")
 
     selection = argparse.ArgumentParser(add_help=False)
     selection.add_argument("--config", metavar="FILE",
@@ -144,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("agency", metavar="AGENCY", help="机关名称")
     history.add_argument("--store", required=True, metavar="PATH", help="结果库（batch 的 audit.db）")
     history.set_defaults(run=_history)
+
+    from xxgk_audit.engine.app import review_command, serve_command   # they import this module
+    review_command.add_parser(sub)
+    serve_command.add_parser(sub)
     return parser
 
 
