@@ -54,6 +54,7 @@ class Served:
         first = self.process.stdout.readline()
         assert "审核工作台" in first, first + self.process.stderr.read()
         self.printed = first
+        self.headers: dict[str, str] = {}       # of the last response
         self.token = first.split("?token=", 1)[1].strip() if "?token=" in first else None
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.time() + 20
@@ -74,8 +75,10 @@ class Served:
         req = urllib.request.Request(self.base + path, data=data, headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=30) as response:
+                self.headers = dict(response.headers)
                 return response.status, response.read().decode("utf-8")
         except urllib.error.HTTPError as exc:
+            self.headers = dict(exc.headers)
             return exc.code, exc.read().decode("utf-8")
 
     def stop(self) -> None:
