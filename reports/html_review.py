@@ -25,10 +25,10 @@ __all__ = ["Review", "AppRow", "Compared", "app_policy", "render_app_index", "re
 
 
 def app_policy() -> str:
-    """The static pages' policy, with forms allowed to post to the app (and no framing)."""
+    """The static pages' policy, with forms allowed to post to the app (in the pages' meta tag;
+    the app's response header adds frame-ancestors, which a meta tag cannot carry)."""
     css = _environment().globals["css"]
-    return (f"default-src 'none'; style-src {_hash(css)}; base-uri 'none'; form-action 'self'; "
-            "frame-ancestors 'none'")
+    return f"default-src 'none'; style-src {_hash(css)}; base-uri 'none'; form-action 'self'"
 
 
 @dataclass

@@ -66,7 +66,7 @@ def create_app(store_path: Path, guard: Guard, auditor: Auditor | None = None,
               Route("/decide", web.decide, methods=["POST"]), Route("/upload", web.upload, methods=["POST"]),
               Route("/compare/{report_id:int}", web.compare), Route("/export", web.export)]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _server_error})
-    app.add_middleware(GuardMiddleware, guard=guard, policy=app_policy(), error_page=render_error)
+    app.add_middleware(GuardMiddleware, guard=guard, policy=app_policy() + "; frame-ancestors 'none'", error_page=render_error)
     return app
 
 
