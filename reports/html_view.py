@@ -148,6 +148,7 @@ class PageView:
     check_counts: list[tuple[str, str, int]]     # (status, label, number)
     notes: list[str]
     index_href: str | None = None
+    dismissed: int = 0              # findings dismissed in review, not listed
 
 
 # ---- the page ---------------------------------------------------------------------------------
@@ -177,6 +178,7 @@ def build_page(result: ReportResult, rules: dict[str, Rule], index_href: str | N
         check_counts=_check_counts(result.checks),
         notes=list(rep.notes) if rep else [],
         index_href=index_href,
+        dismissed=result.dismissed,
     )
 
 

@@ -310,7 +310,8 @@ def _batch(args: argparse.Namespace) -> int:
     counts, summary = outcome.counts, outcome.summary
     kept = "；结果与上次相同，沿用已有输出" if outcome.outputs_kept else ""
     print(f"共 {counts.files} 份报告：审核 {counts.audited}，未变化跳过 {counts.skipped}，无法审核 {counts.errors}；"
-          f"通过 {summary['pass']}，不通过 {summary['fail']}；跨报告问题 {outcome.cross_findings} 条"
+          f"通过 {summary['pass']}，不通过 {summary['fail']}；经审核驳回 {summary.get('dismissed', 0)} 条；"
+          f"跨报告问题 {outcome.cross_findings} 条"
           f"（cross_report.json）{kept}。结果：{outdir / 'index.html'}", file=sys.stderr)
     return EXIT_OK if outcome.all_pass or args.exit_zero else EXIT_FAIL
 

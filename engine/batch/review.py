@@ -31,7 +31,7 @@ from xxgk_audit.engine.evaluation.fingerprint import review_fingerprint
 
 __all__ = ["DECISIONS", "STATES", "ReviewError", "Decision", "Version", "ReviewItem", "index_fingerprints",
            "set_decision", "decision_history", "current_decisions", "versions", "review_items",
-           "report_review", "Honoured", "honoured", "latest_report_ids"]
+           "report_review", "Honoured", "honoured", "latest_report_ids", "decisions_mark", "decided_since"]
 
 DECISIONS = {"confirmed": "确认", "dismissed": "驳回", "pending": "待定"}
 STATES = {"open": "仍存在", "resolved": "已整改", "new": "新增"}
@@ -158,10 +158,27 @@ def decision_history(store: Store, fingerprint: str) -> list[Decision]:
 
 def current_decisions(store: Store, fingerprints: Iterable[str] | None = None) -> dict[str, Decision]:
     """The decision in force per fingerprint (those without one are pending, and absent here)."""
-    rows = store.db.execute("SELECT fingerprint, decision, reviewer, comment, decided_at FROM decisions "
-                            "WHERE id IN (SELECT MAX(id) FROM decisions GROUP BY fingerprint)")
-    wanted = None if fingerprints is None else set(fingerprints)
-    return {row[0]: Decision(*row) for row in rows if wanted is None or row[0] in wanted}
+    if fingerprints is None:
+        rows = store.db.execute("SELECT fingerprint, decision, reviewer, comment, decided_at FROM decisions "
+                                "WHERE id IN (SELECT MAX(id) FROM decisions GROUP BY fingerprint)").fetchall()
+    else:
+        wanted = sorted(set(fingerprints))
+        rows = store.db.execute("SELECT fingerprint, decision, reviewer, comment, decided_at FROM decisions "
+                                f"WHERE fingerprint IN ({','.join('?' * len(wanted))}) ORDER BY id", wanted).fetchall()
+    return {row[0]: Decision(*row) for row in rows}      # in id order: the latest stays
+
+
+def decisions_mark(store: Store) -> str:
+    """Changes whenever a decision is recorded (outputs drawn before it are out of date)."""
+    count, last = store.db.execute("SELECT COUNT(*), MAX(id) FROM decisions").fetchone()
+    return f"{count}:{last}"
+
+
+def decided_since(store: Store, when: float) -> set[str]:
+    """Paths of the stored reports a decision recorded after `when` (epoch seconds) is about."""
+    return {row[0] for row in store.db.execute(
+        "SELECT DISTINCT r.path FROM decisions d JOIN review_fingerprints p ON p.fingerprint = d.fingerprint "
+        "JOIN reports r ON r.id = p.report_id WHERE d.decided_at > ?", (when,))}
 
 
 # ---- versions and states ----------------------------------------------------------------------
@@ -260,7 +277,7 @@ class Honoured:
 
     @property
     def dismissed(self) -> int:
-        return len(self.audited.findings) - len(self.result.findings)
+        return self.result.dismissed
 
     def decision(self, index: int) -> Decision:
         fp = self.fingerprints[index]
@@ -269,14 +286,14 @@ class Honoured:
 
 def honoured(store: Store, report_id: int, fail_on: str) -> Honoured:
     """A stored report's result with its dismissed findings dropped and the verdict given again
-    (ReportResult.judged over what is left)."""
-    index_fingerprints(store)
+    (ReportResult.judged over what is left). Call index_fingerprints(store) once before (a
+    batch's outputs call this for every report)."""
     audited = store.result(report_id).judged(fail_on)
     fps = [row[0] for row in store.db.execute("SELECT fingerprint FROM review_fingerprints WHERE report_id = ? "
                                                "ORDER BY seq", (report_id,))]
     decisions = current_decisions(store, fps)
     kept = [f for f, fp in zip(audited.findings, fps) if decisions.get(fp, Decision(fp)).decision != "dismissed"]
-    result = dataclasses.replace(audited, findings=kept)
+    result = dataclasses.replace(audited, findings=kept, dismissed=len(audited.findings) - len(kept))
     if result.status != "error":
         result = dataclasses.replace(result, status="pass").judged(fail_on)
     return Honoured(audited, result, fps, decisions)

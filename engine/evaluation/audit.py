@@ -38,6 +38,7 @@ class ReportResult:
     findings: list[Finding] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     error: str | None = None
+    dismissed: int = 0                            # findings dismissed in review, left out (batch/review.py)
 
     def to_dict(self) -> dict[str, Any]:
         rep = self.report
@@ -55,6 +56,7 @@ class ReportResult:
             },
             "findings": [f.to_dict() for f in self.findings],
             "checks": [c.to_dict() for c in self.checks],
+            "dismissed": self.dismissed,
         }
 
     def without(self, codes: list[str], fail_on: str) -> "ReportResult":

@@ -146,3 +146,21 @@ def test_export_workbook_and_notice(batch: tuple[Path, Path], tmp_path: Path,
     assert "&lt;w:p&gt;请核对&lt;/w:p&gt; &amp; 改正" in body, "a comment's markup is escaped"
     assert "另有 1 项经审核驳回" in body
     assert cli.main(["review", "export", "--store", str(db), "--agency", AGENCY, "-o", str(tmp_path / "x.pdf")]) == 2
+
+
+def test_batch_outputs_honour_decisions(batch: tuple[Path, Path], tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    folder, db = batch
+    out = tmp_path / "pages"
+    assert cli.main(["batch", str(folder), "--out", str(out), "--store", str(db), "--jobs", "1"]) == 1
+    for item in _listed(capsys, "--store", str(db), "--agency", AGENCY):
+        assert cli.main(["review", "set", item["fingerprint"], "--decision", "dismissed", "--store", str(db)]) == 0
+    assert cli.main(["batch", str(folder), "--out", str(out), "--store", str(db), "--jobs", "1"]) == 1
+    assert "经审核驳回 3 条" in capsys.readouterr().err
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["summary"]["dismissed"], summary["summary"]["pass"]) == (3, 1)
+    arith = next(r for r in summary["reports"] if r["report"]["agency"] == AGENCY)
+    assert (arith["status"], arith["dismissed"], arith["findings"]) == ("pass", 3, [])
+    page = next(out.glob("*-arith.html")).read_text(encoding="utf-8")
+    assert "经审核驳回、未列出 <strong>3</strong>" in page, "the page is drawn again after the decisions"
+    assert "经审核驳回 <strong>3</strong>" in (out / "index.html").read_text(encoding="utf-8")

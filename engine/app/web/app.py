@@ -102,6 +102,7 @@ class _Web:
     def index(self, request: Request) -> Response:
         query = {k: _field(request.query_params.get(k, ""), 100) for k in ("agency", "parent", "year", "status")}
         with self.store() as store:
+            review.index_fingerprints(store)
             ids = review.latest_report_ids(store)
             meta = {row[0]: row[1:] for row in store.db.execute(
                 f"SELECT id, agency, parent, year FROM reports WHERE id IN ({','.join('?' * len(ids))})", ids)}
@@ -129,6 +130,7 @@ class _Web:
         report_id = request.path_params["report_id"]
         with self.store() as store:
             _known(store, report_id)
+            review.index_fingerprints(store)
             h = review.honoured(store, report_id, self.fail_on)
             states = {i.fingerprint: i for i in review.report_review(store, report_id) if i.report_id == report_id}
             digest = store.db.execute("SELECT content_hash FROM reports WHERE id = ?", (report_id,)).fetchone()[0]
