@@ -15,6 +15,7 @@ without a traceback.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 import secrets
 import tempfile
@@ -108,8 +109,9 @@ class _Web:
                 f"SELECT id, agency, parent, year FROM reports WHERE id IN ({','.join('?' * len(ids))})", ids)}
             years = sorted({m[2] for m in meta.values() if m[2] is not None}, reverse=True)
             matched = [i for i in ids if _matches(meta[i], query)]
-            rows = [row for i in matched if (row := self._row(store, i, meta[i][1]))
-                    and (not query["status"] or row.row.status == query["status"])][:INDEX_LIMIT]
+            computed = (self._row(store, i, meta[i][1]) for i in matched)
+            rows = list(itertools.islice((row for row in computed
+                                          if not query["status"] or row.row.status == query["status"]), INDEX_LIMIT))
         rows.sort(key=lambda a: (a.row.agency or "", a.row.year or 0, a.row.path))
         html = render_app_index(rows, query, years, self.guard.csrf, INDEX_LIMIT, len(ids),
                                 sum(a.dismissed for a in rows))
