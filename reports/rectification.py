@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Protocol
 
-from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS, Finding
+from xxgk_audit.engine.evaluation.findings import Finding
+from xxgk_audit.engine.model.vocabulary import SEVERITY_LABELS
 from xxgk_audit.engine.model.report import Report
 from .html_view import location_words, value_text
 from .xlsx import XlsxWriter

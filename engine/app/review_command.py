@@ -20,7 +20,7 @@ from jinja2 import TemplateError
 from xxgk_audit.engine.app.cli import EXIT_OK, UsageError, _year
 from xxgk_audit.engine.batch import review
 from xxgk_audit.engine.batch.store import Store
-from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
+from xxgk_audit.engine.model.vocabulary import SEVERITY_LABELS
 
 __all__ = ["add_parser", "open_store", "export"]
 

@@ -271,7 +271,7 @@ class Honoured:
     """A stored report's result as audited and as the review has it."""
 
     audited: ReportResult           # every finding, the verdict of the audit
-    result: ReportResult            # dismissed findings dropped, the verdict given again
+    result: ReportResult            # dismissed findings dropped, judged again
     fingerprints: list[str]         # of audited.findings, in order
     decisions: dict[str, Decision]  # those in force on its findings
 
@@ -285,15 +285,13 @@ class Honoured:
 
 
 def honoured(store: Store, report_id: int, fail_on: str) -> Honoured:
-    """A stored report's result with its dismissed findings dropped and the verdict given again
-    (ReportResult.judged over what is left). Call index_fingerprints(store) once before (a
-    batch's outputs call this for every report)."""
-    audited = store.result(report_id).judged(fail_on)
+    """A stored report's result with its dismissed findings dropped and judged again (the one
+    verdict, evaluation/findings.verdict). Call index_fingerprints(store) once before (a batch's
+    outputs call this for every report)."""
+    audited = store.result(report_id).rejudged(fail_on)
     fps = [row[0] for row in store.db.execute("SELECT fingerprint FROM review_fingerprints WHERE report_id = ? "
                                                "ORDER BY seq", (report_id,))]
     decisions = current_decisions(store, fps)
     kept = [f for f, fp in zip(audited.findings, fps) if decisions.get(fp, Decision(fp)).decision != "dismissed"]
-    result = dataclasses.replace(audited, findings=kept, dismissed=len(audited.findings) - len(kept))
-    if result.status != "error":
-        result = dataclasses.replace(result, status="pass").judged(fail_on)
+    result = dataclasses.replace(audited.keeping(kept, fail_on), dismissed=len(audited.findings) - len(kept))
     return Honoured(audited, result, fps, decisions)

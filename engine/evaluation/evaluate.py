@@ -29,7 +29,8 @@ from durable import engine as durable_engine
 
 from xxgk_audit.engine.rulelang import expr
 from xxgk_audit.engine.evaluation.facts import Context, Fact, build_facts, claim_facts, jsonable
-from xxgk_audit.engine.evaluation.findings import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS, Check, Finding, FindingLocation
+from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation
+from xxgk_audit.engine.model.vocabulary import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Instance, Rule
 from xxgk_audit.engine.model.template import TABLE_SECTION

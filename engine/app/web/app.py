@@ -40,11 +40,11 @@ from xxgk_audit.engine.batch.steps import stored_audit
 from xxgk_audit.engine.batch.store import Store, content_hash, rules_version
 from xxgk_audit.engine.evaluation.audit import MAX_FILE_BYTES, Auditor, ReportResult
 from xxgk_audit.engine.evaluation.facts import Context
-from xxgk_audit.engine.evaluation.findings import NOT_APPLICABLE, NOT_ASSESSABLE, Finding
+from xxgk_audit.engine.evaluation.findings import Finding
+from xxgk_audit.engine.model.vocabulary import NOT_APPLICABLE, NOT_ASSESSABLE, VERDICT_LABELS
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.readers import READERS, UnsupportedDocument, read_document, sniff
 from xxgk_audit.reports.html_index import BatchIndex
-from xxgk_audit.reports.html_view import VERDICT_LABELS
 from xxgk_audit.reports.html_review import (AppRow, Compared, Review, app_policy, render_app_index, render_app_page,
                                             render_compare, render_error)
 
