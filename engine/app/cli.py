@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from xxgk_audit.engine.app import review_command, serve_command   # they import this module
     review_command.add_parser(sub)
-    serve_command.add_parser(sub)
+    serve_command.add_parser(sub, selection)
     return parser
 
 

@@ -33,6 +33,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from xxgk_audit.engine.app.config import Config
+from xxgk_audit.engine.app.results import ResultChain
 from xxgk_audit.engine.app.review_command import export
 from xxgk_audit.engine.app.web.security import Guard, GuardMiddleware, check_csrf
 from xxgk_audit.engine.batch import review
@@ -58,11 +60,13 @@ _ANCHOR = re.compile(r"f-\d{1,5}")
 _FORM_OVERHEAD = 64 * 1024          # multipart boundaries and the small fields around a file
 
 
-def create_app(store_path: Path, guard: Guard, auditor: Auditor | None = None,
+def create_app(store_path: Path, guard: Guard, auditor: Auditor | None = None, chain: ResultChain | None = None,
                max_upload: int = MAX_FILE_BYTES) -> Starlette:
     """The app over the store at `store_path` (which must exist); uploads are audited by `auditor`
-    (the bundled rule packs by default) and refused above `max_upload` bytes."""
-    web = _Web(store_path, guard, auditor or Auditor(), max_upload)
+    (the bundled rule packs by default) and refused above `max_upload` bytes; results are shown
+    after review decisions and then `chain` (per-path ignores, baseline, verdict), as `batch` does."""
+    auditor = auditor or Auditor()
+    web = _Web(store_path, guard, auditor, chain or ResultChain(Config()), max_upload)
     routes = [Route("/", web.index), Route("/report/{report_id:int}", web.report),
               Route("/decide", web.decide, methods=["POST"]), Route("/upload", web.upload, methods=["POST"]),
               Route("/compare/{report_id:int}", web.compare), Route("/export", web.export)]
@@ -86,10 +90,11 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 class _Web:
-    def __init__(self, store_path: Path, guard: Guard, auditor: Auditor, max_upload: int):
+    def __init__(self, store_path: Path, guard: Guard, auditor: Auditor, chain: ResultChain, max_upload: int):
         self.store_path, self.guard, self.auditor, self.max_upload = store_path, guard, auditor, max_upload
+        self.chain = chain
         self.rules = {rule.id: rule for rule in auditor.rules}
-        self.fail_on = auditor.fail_on
+        self.fail_on = chain.fail_on
 
     @contextlib.contextmanager
     def store(self) -> Iterator[Store]:
@@ -120,7 +125,7 @@ class _Web:
     def _row(self, store: Store, report_id: int, parent: str | None) -> AppRow:
         h = review.honoured(store, report_id, self.fail_on)
         index = BatchIndex()
-        index.add(h.result, None)
+        index.add(self.chain.finish(h.result), None)
         decided = [h.decision(n).decision for n in range(len(h.fingerprints))]
         rep = h.audited.report
         count = len(review.versions(store, rep.agency if rep else None, rep.year if rep else None, h.audited.path))
@@ -144,8 +149,9 @@ class _Web:
         def review_of(finding: Finding) -> Review | None:
             return reviews.get(id(finding))
 
-        html = render_app_page(result, self.rules, review_of, report_id, VERDICT_LABELS[h.result.status],
-                               h.result.status, h.dismissed, self.guard.csrf)
+        shown = self.chain.finish(h.result)
+        html = render_app_page(result, self.rules, review_of, report_id, VERDICT_LABELS[shown.status],
+                               shown.status, h.dismissed, self.guard.csrf)
         return HTMLResponse(html)
 
     def compare(self, request: Request) -> Response:
@@ -204,7 +210,8 @@ class _Web:
             raise HTTPException(413, f"文件过大：上限 {self.max_upload} 字节。")
         if year_text and not re.fullmatch(r"\d{4}", year_text):
             raise HTTPException(400, f"无效年度：{year_text}（应为四位数字）")
-        ctx = Context(agency=agency or None, year=int(year_text) if year_text else None, parent=parent or None)
+        ctx = self.chain.context(Context(agency=agency or None, year=int(year_text) if year_text else None,
+                                         parent=parent or None))
         report_id, status = await run_in_threadpool(self._audit_upload, data, name, ctx)
         return RedirectResponse(f"/report/{report_id}" if status == "error" else f"/compare/{report_id}",
                                 status_code=303)
