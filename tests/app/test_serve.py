@@ -94,12 +94,18 @@ def test_bad_requests_get_clear_4xx(served: Served) -> None:
 
 
 def test_upload_is_stored_under_the_store_folder_with_a_sanitised_name(served: Served, store: Path) -> None:
-    body, headers = _multipart({"csrf": _csrf(served)}, ("../../逃逸 <b>名字</b>.exe", ARITH.encode()))
+    body, headers = _multipart({"csrf": _csrf(served), "parent": "某县人民政府"},
+                               ("../../逃逸 <b>名字</b>.exe", ARITH.replace("\n", "\n\n", 1).encode()))
     status, page = served.request("/upload", body, headers)
     assert status == 200 and "整改比较" in page
     saved = list((store.parent / "uploads").iterdir())
     assert len(saved) == 1 and saved[0].suffix == ".txt" and ".." not in saved[0].name and "<" not in saved[0].name
     assert "<b>名字</b>" not in page
+    # searched by region (the parent given with the upload) and by agency
+    _, found = served.request("/?" + urlencode({"parent": "某县"}))
+    assert found.count("<tr data-status") == 1 and "某县交通运输局" in found and "某县人民政府" in found
+    _, found = served.request("/?" + urlencode({"agency": "某镇"}))
+    assert found.count("<tr data-status") == 1 and "某县交通运输局" not in found
 
 
 def test_bound_beyond_loopback_every_request_needs_the_token(store: Path) -> None:
