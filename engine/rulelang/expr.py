@@ -111,7 +111,7 @@ _TOKEN = re.compile(r"""
     | (?P<op>==|!=|<=|>=|!~|[<>~+\-*/(),\[\]])
     | (?P<name>[A-Za-z_\u4e00-\u9fff][\w.*\u4e00-\u9fff]*)
     )""", re.VERBOSE)
-_KEYWORDS = {"and", "or", "not", "in", "true", "false", "null"}
+_KEYWORDS = {"and", "or", "not", "in", "true", "false"}
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:

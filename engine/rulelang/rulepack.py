@@ -25,8 +25,6 @@ from xxgk_audit.engine.model.numbers import NUMBER
 
 __all__ = ["RuleError", "Rule", "Instance", "load_packs", "builtin_pack_dir", "fact_field_names"]
 
-FACT_KINDS = ("report", "section", "disclosure", "applications", "review_litigation", "cell", "label", "claim",
-              "pair")
 TABLE_KINDS = ("disclosure", "applications", "review_litigation")
 
 
