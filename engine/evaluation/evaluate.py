@@ -27,7 +27,7 @@ from typing import Any
 
 from durable import engine as durable_engine
 
-from xxgk_audit.engine.rulelang import expr
+from xxgk_audit.engine.rulelang import durable_form, expr
 from xxgk_audit.engine.evaluation.facts import Context, Fact, build_facts, claim_facts, jsonable
 from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation
 from xxgk_audit.engine.model.vocabulary import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS
@@ -106,7 +106,7 @@ class RuleEngine:
             compared = {n: expr.fields_of(i.when, tested=True, matched=False) for n, i in numbered}
             names = set().union(*compared.values())
             names |= {"claim"} if kind == "claim" else set()
-            self._payload_fields[kind] = [(n, expr.durable_field(n)) for n in sorted(names)]
+            self._payload_fields[kind] = [(n, durable_form.durable_field(n)) for n in sorted(names)]
             for slot in _SLOTS:
                 members = [(n, c) for n, inst, c in compiled if slot in _slots(inst)]
                 self._members[slot].update(n for n, _ in members)
@@ -115,7 +115,7 @@ class RuleEngine:
                     name = f"xxgk{self._serial}_{kind}_{slot}_{index}"
                     self._chunks[(kind, slot)].append(name)
                     rulesets[name] = self._ruleset(kind, chunk)
-                    fields = {expr.durable_field(f) for n, _ in chunk for f in compared[n]}
+                    fields = {durable_form.durable_field(f) for n, _ in chunk for f in compared[n]}
                     fields |= {"sid", "id", _KIND, *preds.values()}
                     self._chunk_fields[name] = None if len(chunks) == 1 else tuple(sorted(fields))
                     shared = set.intersection(*(set(self._guards[n]) for n, _ in chunk))
@@ -284,7 +284,7 @@ def _excluded(guard: tuple[str, Any] | None, fields: dict[str, Any]) -> bool:
 
 def _condition(inst: Instance, predicate) -> dict:
     """The durable condition of an instance; a claim instance reads only its own claim facts."""
-    cond = expr.to_durable(inst.when, predicate)
+    cond = durable_form.to_durable(inst.when, predicate)
     return {"$and": [{"claim": inst.name}, cond]} if inst.claim is not None else cond
 
 

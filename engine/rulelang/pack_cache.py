@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 __all__ = ["cached"]
 
-_DEPENDS_ON = ("rulepack.py", "expr.py", "factkinds.py")
+_DEPENDS_ON = ("rulepack.py", "expr.py", "durable_form.py", "factkinds.py")
 
 
 def _folder() -> Path | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from xxgk_audit.engine.rulelang import expr, pack_cache
+from xxgk_audit.engine.rulelang import durable_form, expr, pack_cache
 from xxgk_audit.engine.rulelang.factkinds import fact_kinds
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.numbers import NUMBER
@@ -172,7 +172,7 @@ def _expand(rule: Rule) -> list[Instance]:
         expected, actual = compile_expr(rule.expected), compile_expr(rule.actual)
         _check_fields(rule, bindings, formats, [when, expected, actual])
         try:    # durable's form is checked here, so that a bad condition names its file and rule
-            expr.to_durable(when, lambda field, pattern: "predicate")
+            durable_form.to_durable(when, lambda field, pattern: "predicate")
         except expr.ExprError as exc:
             raise RuleError(f"{rule.path}: {rule.id}: {exc}") from None
         instances.append(Instance(
