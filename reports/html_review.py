@@ -15,10 +15,11 @@ from typing import Any, Callable
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.evaluation.findings import Finding
+from xxgk_audit.engine.model.vocabulary import VERDICT_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from .html import _environment, _hash
 from .html_index import IndexRow
-from .html_view import VERDICT_LABELS, build_page
+from .html_view import build_page
 
 __all__ = ["Review", "AppRow", "Compared", "app_policy", "render_app_index", "render_app_page",
            "render_compare", "render_error"]
