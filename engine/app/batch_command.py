@@ -77,7 +77,7 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
     job.outdir.mkdir(parents=True, exist_ok=True)
     store = Store(job.store_path)
     try:
-        version = rules_version(rules)
+        version = rules_version(rules, job.settings.blank_cells)
         run_id = store.start_run(job.source, version, job.jobs)
         plan = plan_batch(job.items, store, version)
         clock.lap("plan")

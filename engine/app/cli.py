@@ -25,6 +25,7 @@ from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.audit import SUPPORTED_SUFFIXES, Auditor, ReadError, ReportResult, collect_paths, read_report
 from xxgk_audit.engine.app.baseline import Baseline, BaselineError, make_baseline
 from xxgk_audit.engine.app.config import KEYS, Config, ConfigError, find_config, load_config
+from xxgk_audit.engine.evaluation.blank_cells import POLICIES
 from xxgk_audit.engine.evaluation.facts import AGENCY_KINDS, Context
 from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
 from xxgk_audit.engine.rulelang.rulepack import SEVERITY_ORDER, Rule, RuleError, load_packs, select_rules
@@ -80,8 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
                            help="只启用这些规则（编号或前缀，逗号分隔，如 ARITH,TEXT-007；可重复）")
     selection.add_argument("--ignore", action="extend", type=_codes, metavar="CODES",
                            help="停用这些规则（编号或前缀，逗号分隔；可重复；优先于 --select）")
+    blank_cells = argparse.ArgumentParser(add_help=False)
+    blank_cells.add_argument("--blank-cells", choices=POLICIES,
+                             help="有数字的表中空白或占位符单元格：zero 按 0 计、空白总计按各项之和计"
+                                  "（默认，所得问题会注明）；unknown 按未知（涉及的检查无法评估）")
 
-    check = sub.add_parser("check", parents=[selection], help="审核报告文件或目录")
+    check = sub.add_parser("check", parents=[selection, blank_cells], help="审核报告文件或目录")
     check.add_argument("paths", nargs="+", metavar="PATH", help=f"报告文件或目录（目录中递归查找 {_SUFFIXES} 文件）")
     check.add_argument("--format", choices=("auto", *FORMATS, "html"), default="auto",
                        help="输出格式（默认 auto：在 GitHub Actions 中为 github，否则为 text；"
@@ -125,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", parents=[selection], help="显示生效的配置及其来源")
     config.set_defaults(run=_config)
 
-    batch = sub.add_parser("batch", parents=[selection], help="批量审核（多进程、结果库、可断点续跑）")
+    batch = sub.add_parser("batch", parents=[selection, blank_cells], help="批量审核（多进程、结果库、可断点续跑）")
     batch.add_argument("input", metavar="INPUT", help="报告目录（递归）或清单 CSV（path,agency,year,published,…）")
     batch.add_argument("--out", required=True, metavar="DIR", help="输出目录：index.html、各报告页面、"
                        "findings.csv/.xlsx、summary.json、audit.db")
@@ -155,7 +160,8 @@ def _settings(args: argparse.Namespace) -> Config:
         raise UsageError(f"配置文件不存在：{path}")
     config = load_config(path)
     for key, attr in (("select", "select"), ("ignore", "ignore"), ("fail-on", "fail_on"),
-                      ("agency", "agency"), ("year", "year"), ("baseline", "baseline")):
+                      ("agency", "agency"), ("year", "year"), ("baseline", "baseline"),
+                      ("blank-cells", "blank_cells")):
         config.override(key, getattr(args, attr, None))
     if args.rules:          # extra packs on the command line add to those of the file
         config.override("rules", config.get("rules") + [str(Path(r).resolve()) for r in args.rules])
@@ -216,7 +222,8 @@ def _auditor(args: argparse.Namespace, config: Config) -> Auditor:
 def _audit_all(args: argparse.Namespace, config: Config, auditor: Auditor) -> Iterator[ReportResult]:
     """Each file's result, with the per-path rules of the configuration switched off."""
     ctx = Context(published=getattr(args, "published", None), agency=config.get("agency"),
-                  year=config.get("year"), agency_kind=getattr(args, "agency_kind", None))
+                  year=config.get("year"), agency_kind=getattr(args, "agency_kind", None),
+                  blank_cells=config.get("blank-cells"))
     for path in _files(args.paths):
         result = auditor.audit_path(path, ctx)
         ignored = config.ignored_for(path)
@@ -299,7 +306,8 @@ def _batch(args: argparse.Namespace) -> int:
     outdir = Path(args.out)
     settings = BatchSettings(tuple(config.get("rules")), tuple(config.get("select") or ()) or None,
                              tuple(config.get("ignore") or ()) or None, config.get("fail-on"),
-                             page_renderer=None if args.no_pages else batch_command.batch_page)
+                             page_renderer=None if args.no_pages else batch_command.batch_page,
+                             blank_cells=config.get("blank-cells"))
     job = batch_command.BatchJob(items, str(source), outdir, Path(args.store or outdir / "audit.db"), settings,
                                  jobs, scheduler)
     outcome = batch_command.run(job, rules, progress_printer() if sys.stderr.isatty() else None)

@@ -17,12 +17,13 @@ import resource
 import sys
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from xxgk_audit.engine.batch import cross_report, similarity
 from xxgk_audit.engine.evaluation.audit import Auditor, ReadError, ReportResult, error_result, read_report
+from xxgk_audit.engine.evaluation.blank_cells import DEFAULT_POLICY, presume
 from xxgk_audit.engine.evaluation.facts import Context, jsonable
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Rule
@@ -48,6 +49,7 @@ class BatchSettings:
     # a private folder where audit workers keep the PDFs they read, parsed, for the page step
     # (reading a PDF again costs as much as auditing it; the other kinds are read again)
     report_cache: str | None = None
+    blank_cells: str = DEFAULT_POLICY   # the blank-cell policy every report is audited with
 
 
 @dataclass
@@ -87,11 +89,13 @@ _AUDITOR: Auditor | None = None
 _RENDERER: Callable[[ReportResult, dict[str, Rule]], str] | None = None
 _RULES: dict[str, Rule] = {}
 _CACHE: Path | None = None
+_BLANK_CELLS = DEFAULT_POLICY
 
 
 def _init_worker(settings: BatchSettings) -> None:
-    global _AUDITOR, _RULES, _CACHE, _RENDERER
+    global _AUDITOR, _RULES, _CACHE, _RENDERER, _BLANK_CELLS
     _RENDERER = settings.page_renderer
+    _BLANK_CELLS = settings.blank_cells
     _AUDITOR = Auditor(list(settings.rule_dirs), list(settings.select) if settings.select else None,
                        list(settings.ignore) if settings.ignore else None, settings.fail_on)
     _RULES = {rule.id: rule for rule in _AUDITOR.rules}
@@ -102,6 +106,7 @@ def _init_worker(settings: BatchSettings) -> None:
 
 def _audit_one(path: str, ctx: Context) -> Audited:
     assert _AUDITOR is not None
+    ctx = replace(ctx, blank_cells=_BLANK_CELLS)
     result = _AUDITOR.audit_path(path, ctx)
     if _CACHE is not None and result.report is not None and result.report.kind == "pdf":
         _cached(path).write_bytes(zlib.compress(pickle.dumps(result.report, pickle.HIGHEST_PROTOCOL), 1))
@@ -158,18 +163,23 @@ def _record(rep: Report | None, ctx: Context) -> StoredReport:
     narrative = "\n".join(s.text for s in rep.sections) or rep.text
     text = similarity.normalise(narrative, rep.agency)
     section5 = rep.section(5)
-    tables = tables_of(rep)
+    tables = tables_of(rep, ctx.blank_cells)
     return StoredReport(tables_json=json.dumps(tables, ensure_ascii=False) if tables else None, text=text,
                         section5=section5.text if section5 else None,
                         signature=similarity.signature(similarity.shingles(text)), parent=ctx.parent)
 
 
-def tables_of(report: Report | None) -> dict[str, dict[str, object]] | None:
-    """{table: {"ROW.COL": value}} of the known cells, for the store and cross-report rules."""
+def tables_of(report: Report | None, blank_cells: str = DEFAULT_POLICY) -> dict[str, dict[str, object]] | None:
+    """{table: {"ROW.COL": value}} of the known cells, blank ones as the policy presumes them, for
+    the store and cross-report rules."""
     if report is None:
         return None
-    return {name: {f"{r}.{c}": jsonable(cell.value) for (r, c), cell in table.cells.items()
-                   if cell.value is not None} for name, table in report.tables.items()}
+    out = {}
+    for name, table in report.tables.items():
+        values = {f"{r}.{c}": jsonable(cell.value) for (r, c), cell in table.cells.items() if cell.value is not None}
+        values.update((key, jsonable(p.value)) for key, p in presume(name, table, table.format, blank_cells).items())
+        out[name] = values
+    return out
 
 
 def plan_batch(items: Iterable[tuple[Path, Context]], store: Store, version: str) -> Plan:

@@ -28,8 +28,11 @@ from typing import Any
 from durable import engine as durable_engine
 
 from xxgk_audit.engine.rulelang import expr
+from xxgk_audit.engine.evaluation.blank_cells import presumption_note, resting_on
 from xxgk_audit.engine.evaluation.facts import Context, Fact, build_facts, claim_facts, jsonable
-from xxgk_audit.engine.evaluation.findings import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS, Check, Finding, FindingLocation
+from xxgk_audit.engine.evaluation.field_labels import cells_text, field_list
+from xxgk_audit.engine.evaluation.findings import (CROSS_REPORT, FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS, Check,
+                                                   Finding, FindingLocation)
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Instance, Rule
 from xxgk_audit.engine.model.template import TABLE_SECTION
@@ -47,8 +50,6 @@ _SLOTS = ("2019", "2021", "mixed", "none", "pre2019")
 # actions, so no ruleset holds more instances than this; a fact goes to every chunk of its slot.
 _CHUNK = 40
 _PLACEHOLDER = re.compile(r"\{([\w.]+)\}")
-_FIELD_NAMES_ZH = {"published": "发布日期", "year": "报告年度", "agency": "机关名称",
-                   "title": "标题", "period_text": "统计期限", "format": "格式版本"}
 
 
 class EngineError(RuntimeError):
@@ -162,8 +163,9 @@ class RuleEngine:
             statuses[inst.rule.id].append((status, reason))
         return findings, [_summarise(rule, statuses.get(rule.id, []), report) for rule in self.rules]
 
-    def evaluate_facts(self, facts: list[Fact]) -> list[tuple[Fact, Instance, str, str]]:
-        """(fact, instance, status, reason) for every rule instance on every fact of one report."""
+    def evaluate_facts(self, facts: list[Fact]) -> list[tuple[Fact, Instance, str, str | tuple[str, ...]]]:
+        """(fact, instance, status, reason) for every rule instance on every fact of one report; the
+        reason of an instance not assessable for want of fields is the tuple of those fields."""
         sid = f"s{next(self._sids)}"
         results = []
         used: set[str] = set()
@@ -222,7 +224,7 @@ class RuleEngine:
             raise EngineError(f"a rule action raised: {str(state['exception']).splitlines()[0][:300]}")
         return set(self._fired)
 
-    def _status(self, number: int, inst: Instance, fact: Fact, fired: set[int]) -> tuple[str, str]:
+    def _status(self, number: int, inst: Instance, fact: Fact, fired: set[int]) -> tuple[str, str | tuple[str, ...]]:
         """The outcome of an instance that applies to the fact (its claim and its format)."""
         if any(_excluded(guard, fact.fields) for guard in self._guards[number]):
             return PASS, ""
@@ -233,8 +235,7 @@ class RuleEngine:
             # on the unknown value.
             outcome = expr.evaluate(inst.when, fact.fields)
             if outcome is None:
-                names = "、".join(sorted(_FIELD_NAMES_ZH.get(m, m) for m in missing))
-                return NOT_ASSESSABLE, f"缺少或无法读取：{names}"
+                return NOT_ASSESSABLE, tuple(sorted(missing))
             return (FAIL, "") if outcome else (PASS, "")
         if number not in fired:
             return PASS, ""
@@ -248,12 +249,24 @@ class RuleEngine:
         expected = expr.evaluate(inst.expected, fact.fields) if inst.expected else None
         actual = expr.evaluate(inst.actual, fact.fields) if inst.actual else None
         params: dict[str, Any] = {**fact.fields, "expected": expected, "actual": actual}
-        message = expr.substitute(rule.message, inst.bindings)
-        message = _PLACEHOLDER.sub(lambda m: _show(params.get(m.group(1))), message)
+        template = expr.substitute(rule.message, inst.bindings)
+        fmt = fact.fields.get("format")
+        message = _PLACEHOLDER.sub(lambda m: _show(params.get(m.group(1)), fmt), template)
+        # lists the message names (the blank cells of a table) are given whole in the evidence
+        evidence: dict[str, Any] = {m.group(1).split(".")[0]: list(params[m.group(1)])
+                                    for m in _PLACEHOLDER.finditer(template)
+                                    if isinstance(params.get(m.group(1)), (list, tuple))}
+        zeros, sums = resting_on(inst.required | expr.fields_of(inst.expected or expr.Const(0))
+                                 | expr.fields_of(inst.actual or expr.Const(0)), fact.presumed)
+        if zeros:
+            evidence["assumed_zero"] = zeros
+        if sums:
+            evidence["derived_total"] = sums
+        message += presumption_note(zeros, sums, fmt)
         return Finding(rule=rule.id, severity=inst.bindings.get("severity", rule.severity),
                        title=rule.title, message=message,
                        source=rule.source, location=_locate(inst, fact, report),
-                       expected=expected, actual=actual)
+                       expected=expected, actual=actual, evidence=evidence)
 
 
 def _ignore(c: Any) -> None:
@@ -296,24 +309,30 @@ def _slot(fmt: str | None) -> str:
     return fmt or "none"
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, fmt: str | None = None) -> str:
     if value is None:
         return "（未知）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, (list, tuple)):        # cell keys: in the template's words
+        return cells_text([str(v) for v in value], fmt)
     if isinstance(value, Decimal) and value.as_tuple().exponent < -4:   # a computed ratio: 45.45
         return str(value.quantize(Decimal("0.01")))
     return str(value)
 
 
-def _summarise(rule: Rule, results: list[tuple[str, str]], report: Report) -> Check:
+def _summarise(rule: Rule, results: list[tuple[str, str | tuple[str, ...]]], report: Report) -> Check:
     states = [s for s, _ in results]
     if FAIL in states:
         return Check(rule.id, FAIL)
-    reasons = sorted({r for s, r in results if s == NOT_ASSESSABLE and r})
     if PASS in states:
         return Check(rule.id, PASS)
     if NOT_ASSESSABLE in states:
+        # once per rule: the fields missing over all its instances, in the template's words
+        reasons = sorted({r for s, r in results if s == NOT_ASSESSABLE and isinstance(r, str) and r})
+        missing = [f for s, r in results if s == NOT_ASSESSABLE and isinstance(r, tuple) for f in r]
+        if missing:
+            reasons.append(f"缺少或无法读取：{field_list(missing, report.format, most=8)}")
         return Check(rule.id, NOT_ASSESSABLE, reasons)
     if results:
         return Check(rule.id, NOT_APPLICABLE)
@@ -321,8 +340,7 @@ def _summarise(rule: Rule, results: list[tuple[str, str]], report: Report) -> Ch
     if rule.fact in ("cell", "label") and report.tables:
         return Check(rule.id, PASS)   # these facts exist only for cells and labels worth a look
     if rule.fact == "pair":
-        return Check(rule.id, NOT_ASSESSABLE, ["需要与其他报告比对（上一年度、其他机关或下级机关的报告）："
-                                               "用 batch 与其一并审核，或先存入结果库"])
+        return Check(rule.id, NOT_ASSESSABLE, [CROSS_REPORT])
     return Check(rule.id, NOT_APPLICABLE)
 
 

@@ -152,7 +152,7 @@ def test_json_output_contract(reports: Path, capsys: pytest.CaptureFixture[str])
     assert [Path(r["path"]).name for r in data["reports"]] == ["broken.txt", "clean.txt", "warn.txt"]
     assert data["summary"] == {"reports": 3, "pass": 2, "fail": 1, "error": 0,
                                "findings": {"error": 2, "warning": 1, "info": 0},
-                               "not_assessable": data["summary"]["not_assessable"]}
+                               "not_assessable": data["summary"]["not_assessable"], "cross_report": []}
     broken = data["reports"][0]
     assert broken["status"] == "fail"
     assert broken["report"]["agency"] == "某市某局" and broken["report"]["year"] == 2023

@@ -1,0 +1,63 @@
+"""Fact fields in the words of the template and of the report, for reasons shown to users:
+"B3_1.NP" → 表三「不予公开」第1项「自然人」, "published" → 发布日期."""
+
+from __future__ import annotations
+
+import re
+
+from xxgk_audit.engine.model import template
+
+__all__ = ["field_label", "field_list", "cells_text"]
+
+_NAMES = {
+    "published": "发布日期", "year": "报告年度", "agency": "机关名称", "title": "标题",
+    "period_text": "统计期限", "period_year": "统计期限的起始年度", "period_end_year": "统计期限的截止年度",
+    "period_malformed": "统计期限的写法", "format": "格式版本", "expected_format": "应采用的格式版本",
+    "agency_kind": "机关类别", "given_agency": "命令行或清单给出的机关名称",
+    "preamble_agency": "导语中的机关名称", "title_agency": "标题中的机关名称", "title_year": "标题中的年度",
+    "narrative_year": "第一部分所写的年度", "parts_stated": "导语所称的部分数", "parts_listed": "导语所列的各部分",
+    "full_text": "完整的正文（其后须有下一部分或第六部分）", "text": "正文", "value": "正文所写的数字",
+    "percent": "正文所写的比例",
+}
+_SECTION_TEXT = re.compile(r"^section_text\.(\d)$")
+_OTHER_REPORT = {"prev": "上一年度报告", "sum": "下级报告之和"}
+
+
+def field_label(name: str, fmt: str | None = None) -> str:
+    """The field's name in Chinese; a field of no known kind comes back as is."""
+    if name in _NAMES:
+        return _NAMES[name]
+    section = _SECTION_TEXT.match(name)
+    if section:
+        return f"第{template.CHINESE_NUMERALS[int(section.group(1)) - 1]}部分正文"
+    side, _, rest = name.partition(".")
+    if side in _OTHER_REPORT and "." in rest:
+        return f"{_OTHER_REPORT[side]}{template.cell_label(rest, fmt)}"
+    return template.cell_label(name, fmt)
+
+
+def field_list(names: list[str], fmt: str | None = None, most: int = 6) -> str:
+    """Field names joined with 、, the first `most` of them then 等 N 项."""
+    labels = list(dict.fromkeys(field_label(n, fmt) for n in names))
+    shown = "、".join(labels[:most])
+    return shown if len(labels) <= most else f"{shown}等 {len(labels)} 项"
+
+
+def cells_text(keys: list[str], fmt: str | None = None, most: int = 6) -> str:
+    """Cells of one table by row: 「规章」：本年制发件数、现行有效件数；「行政复议」：整行 — the first
+    `most` rows, then 等 N 行."""
+    rows: dict[str, list[str]] = {}
+    for key in keys:
+        row, _, column = key.partition(".")
+        rows.setdefault(row, []).append(column)
+    parts = []
+    for row, columns in rows.items():
+        labels = [template.cell_label(f"{row}.{c}", fmt) for c in columns]
+        row_label = labels[0][len("表二"):labels[0].rindex("「")]
+        table = template.table_of_row(row)
+        width = len(template.layout(table, fmt).row(row).columns) if table and row in template.layout(
+            table, fmt).row_keys() else 0
+        shown = "整行" if len(columns) == width else "、".join(label[label.rindex("「") + 1:-1] for label in labels)
+        parts.append(f"{row_label}：{shown}")
+    text = "；".join(parts[:most])
+    return text if len(parts) <= most else f"{text}等 {len(parts)} 行"
