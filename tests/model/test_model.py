@@ -31,12 +31,23 @@ def test_table_as_dataframe_keeps_unknown_and_decimal_values():
 
 def test_unknown_values_are_absent_from_facts():
     report = clean_report("2021")
-    report.tables["applications"].cells[("A1", "NP")] = Cell(None, "", "blank")
+    report.tables["applications"].cells[("A1", "NP")] = Cell(None, "? 0", "unreadable")
     facts = {f.kind: f for f in build_facts(report)}
     apps = facts["applications"].fields
     assert "A1.NP" not in apps and apps["A1.TOT"] == 0 and apps["unknown_cells"] == 1
-    assert facts["cell"].fields["raw"] == "" and facts["cell"].fields["kind"] == "blank"
+    assert facts["cell"].fields["raw"] == "? 0" and facts["cell"].fields["kind"] == "unreadable"
     assert "published" not in facts["report"].fields
+
+
+def test_blank_cells_are_presumed_by_the_policy():
+    report = clean_report("2021")
+    report.tables["applications"].cells[("A1", "NP")] = Cell(None, "", "blank")
+    presumed = {f.kind: f for f in build_facts(report)}
+    assert presumed["applications"].fields["A1.NP"] == 0
+    assert presumed["applications"].presumed["A1.NP"].basis == "zero"
+    assert presumed["report"].fields["A1.NP"] == 0 and presumed["report"].fields["blank.applications"] == 1
+    unknown = {f.kind: f for f in build_facts(report, Context(blank_cells="unknown"))}
+    assert "A1.NP" not in unknown["applications"].fields and not unknown["applications"].presumed
 
 
 def test_context_supplies_what_the_document_lacks():
