@@ -81,9 +81,7 @@ class Baseline:
                 kept.append(finding)
         if len(kept) == len(result.findings):
             return result
-        # recomputes the verdict on what is left
-        return ReportResult(result.path, result.status, result.report, kept, result.checks,
-                            result.error).without([], fail_on)
+        return result.keeping(kept, fail_on)
 
     def unused(self) -> list[Waiver]:
         return [w for i, w in enumerate(self.waivers) if i not in self.used]

@@ -31,8 +31,8 @@ from xxgk_audit.engine.rulelang import expr
 from xxgk_audit.engine.evaluation.blank_cells import presumption_note, resting_on
 from xxgk_audit.engine.evaluation.facts import Context, Fact, build_facts, claim_facts, jsonable
 from xxgk_audit.engine.evaluation.field_labels import cells_text, field_list
-from xxgk_audit.engine.evaluation.findings import (CROSS_REPORT, FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS, Check,
-                                                   Finding, FindingLocation)
+from xxgk_audit.engine.evaluation.findings import CROSS_REPORT, Check, Finding, FindingLocation
+from xxgk_audit.engine.model.vocabulary import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Instance, Rule
 from xxgk_audit.engine.model.template import TABLE_SECTION

@@ -6,11 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xxgk_audit.engine.evaluation.facts import jsonable
+from xxgk_audit.engine.model.vocabulary import NOT_ASSESSABLE, SEVERITY_ORDER
 from xxgk_audit.engine.rulelang.tool_rules import tool_rules
 
-PASS, FAIL, NOT_ASSESSABLE, NOT_APPLICABLE = "pass", "fail", "not_assessable", "not_applicable"
-STATUS_LABELS = {PASS: "通过", FAIL: "不通过", NOT_ASSESSABLE: "无法评估", NOT_APPLICABLE: "不适用"}
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 # The reason of a cross-report rule on a report audited alone (`check`): renderers name such
 # rules once for the run instead of listing them under every report (`is_cross_report`).
 CROSS_REPORT = "需要与其他报告比对（上一年度、其他机关或下级机关的报告）：用 batch 与其一并审核，或先存入结果库"
@@ -76,3 +74,12 @@ def is_cross_report(check: Check | dict[str, Any]) -> bool:
     """A check left for batch: the rule needs other reports, and this audit saw none."""
     status, reasons = (check.status, check.reasons) if isinstance(check, Check) else (check["status"], check["reasons"])
     return status == NOT_ASSESSABLE and reasons == [CROSS_REPORT]
+
+
+def verdict(findings: list[Finding], fail_on: str, error: str | None = None) -> str:
+    """The one verdict of a report: "error" when it could not be audited, "fail" when a finding
+    reaches `fail_on`, else "pass". Every status a user sees is derived here."""
+    if error is not None:
+        return "error"
+    threshold = SEVERITY_ORDER[fail_on]
+    return "fail" if any(SEVERITY_ORDER[f.severity] >= threshold for f in findings) else "pass"

@@ -13,7 +13,7 @@ from typing import Any
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.evaluation.evaluate import RuleEngine
 from xxgk_audit.engine.evaluation.facts import Fact, build_facts
-from xxgk_audit.engine.evaluation.findings import FAIL, NOT_ASSESSABLE, PASS
+from xxgk_audit.engine.model.vocabulary import FAIL, NOT_ASSESSABLE, PASS
 from xxgk_audit.engine.model.report import Cell, Report, Section, Table
 from xxgk_audit.engine.rulelang.rulepack import Rule
 

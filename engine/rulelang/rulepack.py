@@ -20,13 +20,13 @@ import yaml
 from xxgk_audit.engine.rulelang import expr
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.numbers import NUMBER
+from xxgk_audit.engine.model.vocabulary import SEVERITY_ORDER
 
 __all__ = ["RuleError", "Rule", "Instance", "load_packs", "builtin_pack_dir", "fact_field_names"]
 
 FACT_KINDS = ("report", "section", "disclosure", "applications", "review_litigation", "cell", "label", "claim",
               "pair")
 TABLE_KINDS = ("disclosure", "applications", "review_litigation")
-SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
 
 class RuleError(ValueError):
@@ -267,14 +267,3 @@ def _id_sort_key(rule_id: str) -> tuple:
     prefix, _, number = rule_id.partition("-")
     order = ["META", "STRUCT", "CELL", "ARITH", "TEXT", "XREF"]
     return (order.index(prefix) if prefix in order else len(order), prefix, number)
-
-
-def code_matches(rule_id: str, codes: list[str]) -> bool:
-    """Whether a rule id is named by any code: an id, a prefix (ARITH, TEXT-00…) or ALL."""
-    return any(rule_id == c or rule_id.startswith(c.rstrip("-") + "-") or c == "ALL" for c in codes)
-
-
-def select_rules(rules: list[Rule], select: list[str] | None, ignore: list[str] | None) -> list[Rule]:
-    """ruff-style selection: ids or prefixes (ARITH, TEXT-007); ignore wins over select."""
-    chosen = [r for r in rules if not select or code_matches(r.id, select)]
-    return [r for r in chosen if not ignore or not code_matches(r.id, ignore)]
