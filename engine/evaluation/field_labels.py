@@ -46,18 +46,12 @@ def field_list(names: list[str], fmt: str | None = None, most: int = 6) -> str:
 def cells_text(keys: list[str], fmt: str | None = None, most: int = 6) -> str:
     """Cells of one table by row: 「规章」：本年制发件数、现行有效件数；「行政复议」：整行 — the first
     `most` rows, then 等 N 行."""
-    rows: dict[str, list[str]] = {}
+    rows: dict[str, list[template.CellName]] = {}
     for key in keys:
-        row, _, column = key.partition(".")
-        rows.setdefault(row, []).append(column)
-    parts = []
-    for row, columns in rows.items():
-        labels = [template.cell_label(f"{row}.{c}", fmt) for c in columns]
-        row_label = labels[0][len("表二"):labels[0].rindex("「")]
-        table = template.table_of_row(row)
-        width = len(template.layout(table, fmt).row(row).columns) if table and row in template.layout(
-            table, fmt).row_keys() else 0
-        shown = "整行" if len(columns) == width else "、".join(label[label.rindex("「") + 1:-1] for label in labels)
-        parts.append(f"{row_label}：{shown}")
+        name = template.cell_name(key, fmt)
+        if name is not None:
+            rows.setdefault(name.row, []).append(name)
+    parts = [f"{row}：{'整行' if len(names) == names[0].width else '、'.join(n.column for n in names)}"
+             for row, names in rows.items()]
     text = "；".join(parts[:most])
     return text if len(parts) <= most else f"{text}等 {len(parts)} 行"

@@ -261,14 +261,27 @@ def table_of_row(row: str) -> str | None:
     return next((name for (name, _), lay in LAYOUTS.items() if row in lay.row_keys()), None)
 
 
-def cell_label(key: str, fmt: str | None = None) -> str:
-    """A cell key in the template's words: "B3_1.NP" → 表三「不予公开」第1项「自然人」,
-    "A1.TOT" → 表三「本年新收政府信息公开申请数量」「总计」; a key of no table comes back as is."""
+@dataclass(frozen=True)
+class CellName:
+    """A cell in the template's words: 表三, 「不予公开」第1项, 自然人; `width` is its row's number
+    of columns."""
+
+    table: str
+    row: str
+    column: str
+    width: int
+
+    def __str__(self) -> str:
+        return f"{self.table}{self.row}「{self.column}」"
+
+
+def cell_name(key: str, fmt: str | None = None) -> CellName | None:
+    """The words for a cell key ("B3_1.NP"), from the layout of `fmt` first, then the other
+    format's (NORM.MADE of a 2019 table); None for a key of no table."""
     row_key, _, col_key = key.partition(".")
     table = table_of_row(row_key)
     if table is None:
-        return key
-    # the layout of `fmt` first, then the other format's: a row and column of that format's table
+        return None
     layouts = [layout(table, fmt)] + [lay for (name, _), lay in LAYOUTS.items() if name == table]
     rows = [lay.row(row_key) for lay in layouts if row_key in lay.row_keys()]
     row = next((r for r in rows if any(c.key == col_key for c in r.columns)), rows[0])
@@ -279,5 +292,14 @@ def cell_label(key: str, fmt: str | None = None) -> str:
         label = re.sub(r"（[^）]*）$", "", _LEADING_NUMBER.sub("", row.label))
     item = _ITEM.match(label)
     if item and row.group:          # 「1.属于国家秘密」 of （三）不予公开: 「不予公开」第1项
-        return f"{TABLE_NUMBERS[table]}「{_LEADING_NUMBER.sub('', row.group)}」第{item.group(1)}项「{column}」"
-    return f"{TABLE_NUMBERS[table]}「{label}」「{column}」"
+        words = f"「{_LEADING_NUMBER.sub('', row.group)}」第{item.group(1)}项"
+    else:
+        words = f"「{label}」"
+    return CellName(TABLE_NUMBERS[table], words, column, len(row.columns))
+
+
+def cell_label(key: str, fmt: str | None = None) -> str:
+    """A cell key in the template's words: "B3_1.NP" → 表三「不予公开」第1项「自然人」,
+    "A1.TOT" → 表三「本年新收政府信息公开申请数量」「总计」; a key of no table comes back as is."""
+    name = cell_name(key, fmt)
+    return key if name is None else str(name)

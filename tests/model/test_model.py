@@ -80,3 +80,20 @@ def test_year_and_agency_from_the_command_line_fill_what_the_document_lacks():
     assert (fields["year"], fields["agency"], fields["format"]) == (2020, "某县某局", "2019")
     own = next(f for f in build_facts(clean_report("2021"), Context(year=2020)) if f.kind == "report").fields
     assert own["year"] == 2023 and own["given_year"] == 2020
+
+
+def test_cells_and_fields_in_the_template_words():
+    from xxgk_audit.engine.evaluation.field_labels import cells_text, field_label, field_list
+    from xxgk_audit.engine.model.template import cell_label
+    assert cell_label("B3_1.NP") == "表三「不予公开」第1项「自然人」"
+    assert cell_label("A1.TOT") == "表三「本年新收政府信息公开申请数量」「总计」"
+    assert cell_label("B7.TOT") == "表三「（七）总计」「总计」"
+    assert cell_label("LD.PEND") == "表四「未经复议直接起诉」「尚未审结」"
+    assert cell_label("NORM.NEW_MADE", "2019") == "表二「规范性文件」「本年新制作数量」"
+    assert cell_label("FEE.AMOUNT", "2019") == "表二「行政事业性收费」「本年收费金额（单位：万元）」"
+    assert field_label("published") == "发布日期" and field_label("section_text.6") == "第六部分正文"
+    assert field_label("prev.C.TOT") == "上一年度报告表三「结转下年度继续办理」「总计」"
+    assert field_list(["A1.NP", "A1.BIZ", "A1.SCI"], most=2) == \
+        "表三「本年新收政府信息公开申请数量」「自然人」、表三「本年新收政府信息公开申请数量」「商业企业」等 3 项"
+    assert cells_text(["RV.MAINT", "RV.CORR", "RV.OTHER", "RV.PEND", "RV.TOT", "LD.PEND"]) == \
+        "「行政复议」：整行；「未经复议直接起诉」：尚未审结"
