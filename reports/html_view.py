@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 from xxgk_audit.engine.evaluation.audit import ReportResult, contract_format
+from xxgk_audit.engine.evaluation.findings import is_cross_report
 from xxgk_audit.engine.evaluation.findings import Check, Finding
 from xxgk_audit.engine.model.vocabulary import FAIL, NOT_ASSESSABLE, SEVERITY_LABELS, STATUS_LABELS
 from xxgk_audit.engine.model.report import Cell, Report, Table
@@ -145,6 +146,7 @@ class PageView:
     counts: dict[str, int]
     groups: list[SectionGroup]
     not_assessable: list[CheckView]
+    cross_report: list[str]                     # rules left for batch (they need other reports)
     tables: list[TableView]
     checks: list[CheckView]
     check_counts: list[tuple[str, str, int]]     # (status, label, number)
@@ -173,7 +175,8 @@ def build_page(result: ReportResult, rules: dict[str, Rule], index_href: str | N
         error=result.error,
         counts=result.counts(),
         groups=_groups(findings, rep),
-        not_assessable=[c for c in checks if c.check.status == NOT_ASSESSABLE],
+        not_assessable=[c for c in checks if c.check.status == NOT_ASSESSABLE and not is_cross_report(c.check)],
+        cross_report=[c.check.rule for c in checks if is_cross_report(c.check)],
         tables=tables,
         checks=checks,
         check_counts=_check_counts(result.checks),

@@ -92,3 +92,5 @@ def test_html_page_marks_the_cells_a_finding_presumed(folder, tmp_path, capsys):
     html = page.read_text(encoding="utf-8")
     assert 'id="c-review_litigation-RV-CORR" class="v unknown presumed flagged sev-warning"' in html
     assert '<span class="presumed-note">按 0 计</span>' in html
+    section = html[html.index('<section id="not-assessable">'):html.index('<section id="tables">')]
+    assert section.count("XREF-009") == 1 and "需与其他报告比对，用 batch：TEXT-005、" in section
