@@ -1,8 +1,10 @@
 """From a parsed `Report` to facts: small flat dicts that rules test.
 
-Facts describe; they do not judge. A field is absent when its value is unknown (a blank or
-unreadable cell, a missing publication date), which makes every rule instance that needs it
-"not assessable". The fields of each kind are documented in docs/RULES-AUTHORING.md.
+Facts describe; they do not judge. A field is absent when its value is unknown (an unreadable
+cell, a missing publication date), which makes every rule instance that needs it "not
+assessable". A blank cell of a table with numbers has the value the blank-cell policy presumes
+(blank_cells.py), recorded in `Fact.presumed` so that findings can say so. The fields of each
+kind are documented in docs/RULES-AUTHORING.md.
 """
 
 from __future__ import annotations
