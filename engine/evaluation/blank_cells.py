@@ -19,12 +19,12 @@ from xxgk_audit.engine.evaluation.field_labels import field_list
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.report import Number, Table
 
-__all__ = ["POLICIES", "DEFAULT_POLICY", "ZERO", "SUM", "Presumed", "presume", "resting_on", "presumption_note"]
+__all__ = ["POLICIES", "DEFAULT_POLICY", "BLANK_KINDS", "ZERO", "SUM", "Presumed", "presume", "resting_on", "presumption_note"]
 
 POLICIES = ("zero", "unknown")
 DEFAULT_POLICY = "zero"
 ZERO, SUM = "zero", "sum"           # a blank presumed 0; a blank total taken as the sum of its parts
-_BLANK_KINDS = ("blank", "placeholder")
+BLANK_KINDS = ("blank", "placeholder")    # the cell kinds the policy applies to
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ def presume(name: str, table: Table | None, fmt: str | None, policy: str) -> dic
     if policy != "zero" or table is None or not any(c.value is not None for c in table.cells.values()):
         return {}
     blank = {f"{r}.{c}" for (r, c), cell in table.cells.items()
-             if cell.value is None and cell.kind in _BLANK_KINDS}
+             if cell.value is None and cell.kind in BLANK_KINDS}
     totals = template.totals(name, fmt)
     total_keys = {total for total, _ in totals}
     out = {key: Presumed(0, ZERO) for key in blank - total_keys}

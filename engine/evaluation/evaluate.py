@@ -249,12 +249,12 @@ class RuleEngine:
         expected = expr.evaluate(inst.expected, fact.fields) if inst.expected else None
         actual = expr.evaluate(inst.actual, fact.fields) if inst.actual else None
         params: dict[str, Any] = {**fact.fields, "expected": expected, "actual": actual}
-        template = expr.substitute(rule.message, inst.bindings)
+        wording = expr.substitute(rule.message, inst.bindings)
         fmt = fact.fields.get("format")
-        message = _PLACEHOLDER.sub(lambda m: _show(params.get(m.group(1)), fmt), template)
+        message = _PLACEHOLDER.sub(lambda m: _show(params.get(m.group(1)), fmt), wording)
         # lists the message names (the blank cells of a table) are given whole in the evidence
         evidence: dict[str, Any] = {m.group(1).split(".")[0]: list(params[m.group(1)])
-                                    for m in _PLACEHOLDER.finditer(template)
+                                    for m in _PLACEHOLDER.finditer(wording)
                                     if isinstance(params.get(m.group(1)), (list, tuple))}
         zeros, sums = resting_on(inst.required | expr.fields_of(inst.expected or expr.Const(0))
                                  | expr.fields_of(inst.actual or expr.Const(0)), fact.presumed)

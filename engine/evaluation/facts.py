@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from xxgk_audit.engine.evaluation.blank_cells import DEFAULT_POLICY, Presumed, presume
+from xxgk_audit.engine.evaluation.blank_cells import BLANK_KINDS, DEFAULT_POLICY, Presumed, presume
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.labels import normalize_label, to_simplified
 from xxgk_audit.engine.model.report import Report, Section, Table
@@ -163,7 +163,7 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
         f[f"unknown.{name}"] = sum(v is None for v in values)
         f[f"nonzero.{name}"] = sum(v is not None and v != 0 for v in values)
         blanks = [f"{r}.{c}" for (r, c), cell in table.cells.items()
-                  if cell.kind in ("blank", "placeholder")] if table else []
+                  if cell.kind in BLANK_KINDS] if table else []
         f[f"blank.{name}"] = len(blanks)
         f[f"blank_cells.{name}"] = blanks or None
     if report.title:
