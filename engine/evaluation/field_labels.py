@@ -21,6 +21,7 @@ _NAMES = {
 }
 _SECTION_TEXT = re.compile(r"^section_text\.(\d)$")
 _OTHER_REPORT = {"prev": "上一年度报告", "sum": "下级报告之和"}
+_TABLE_NUMBERS = set(template.TABLE_NUMBERS.values())
 
 
 def field_label(name: str, fmt: str | None = None) -> str:
@@ -37,10 +38,16 @@ def field_label(name: str, fmt: str | None = None) -> str:
 
 
 def field_list(names: list[str], fmt: str | None = None, most: int = 6) -> str:
-    """Field names joined with 、, the first `most` of them then 等 N 项."""
+    """Field names joined with 、, the first `most` of them then 等 N 项; a cell of the same table
+    as the one before it without the table's name again (表三「予以公开」「自然人」、「部分公开」「自然人」)."""
     labels = list(dict.fromkeys(field_label(n, fmt) for n in names))
-    shown = "、".join(labels[:most])
-    return shown if len(labels) <= most else f"{shown}等 {len(labels)} 项"
+    shown, table = [], None
+    for label in labels[:most]:
+        own = label[:2] if label[:2] in _TABLE_NUMBERS and label[2:3] == "「" else None
+        shown.append(label[2:] if own is not None and own == table else label)
+        table = own
+    text = "、".join(shown)
+    return text if len(labels) <= most else f"{text}等 {len(labels)} 项"
 
 
 def cells_text(keys: list[str], fmt: str | None = None, most: int = 6) -> str:

@@ -93,7 +93,8 @@ def test_cells_and_fields_in_the_template_words():
     assert cell_label("FEE.AMOUNT", "2019") == "表二「行政事业性收费」「本年收费金额（单位：万元）」"
     assert field_label("published") == "发布日期" and field_label("section_text.6") == "第六部分正文"
     assert field_label("prev.C.TOT") == "上一年度报告表三「结转下年度继续办理」「总计」"
-    assert field_list(["A1.NP", "A1.BIZ", "A1.SCI"], most=2) == \
-        "表三「本年新收政府信息公开申请数量」「自然人」、表三「本年新收政府信息公开申请数量」「商业企业」等 3 项"
+    assert field_list(["A1.NP", "B1.BIZ", "A1.SCI"], most=2) == \
+        "表三「本年新收政府信息公开申请数量」「自然人」、「予以公开」「商业企业」等 3 项"
+    assert field_list(["RV.TOT", "published", "LR.TOT"]) == "表四「行政复议」「总计」、发布日期、表四「复议后起诉」「总计」"
     assert cells_text(["RV.MAINT", "RV.CORR", "RV.OTHER", "RV.PEND", "RV.TOT", "LD.PEND"]) == \
         "「行政复议」：整行；「未经复议直接起诉」：尚未审结"
