@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
-from xxgk_audit.engine.evaluation.findings import Finding
 from xxgk_audit.engine.evaluation.fingerprint import fingerprint, report_key
 
 __all__ = ["Waiver", "Baseline", "BaselineError", "make_baseline"]

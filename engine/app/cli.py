@@ -31,6 +31,7 @@ from xxgk_audit.engine.model.vocabulary import SEVERITY_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule, RuleError, load_packs
 from xxgk_audit.engine.app.results import ResultChain
 from xxgk_audit.engine.rulelang.selection import code_matches
+from xxgk_audit.engine.rulelang.factkinds import fields_markdown
 from xxgk_audit.engine.model.vocabulary import SEVERITY_ORDER
 from xxgk_audit.engine.evaluation.ruletest import run_examples
 
@@ -117,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", parents=[selection], help="列出、查看或测试规则",
                            description="rules：列出规则；rules show ID：查看一条规则；"
-                                       "rules test：运行各规则的示例")
-    rules.add_argument("action", nargs="?", choices=("list", "show", "test"), default="list")
+                                       "rules test：运行各规则的示例；rules fields：各类事实的字段（Markdown）")
+    rules.add_argument("action", nargs="?", choices=("list", "show", "test", "fields"), default="list")
     rules.add_argument("rule_id", nargs="?", metavar="ID", help="规则编号（用于 show）")
     rules.set_defaults(run=_rules)
 
@@ -402,6 +403,9 @@ def _rules(args: argparse.Namespace) -> int:
         if rule is None:
             raise UsageError(f"未知规则：{args.rule_id}")
         print(rule_page(rule))
+        return EXIT_OK
+    if args.action == "fields":
+        print(fields_markdown(), end="")
         return EXIT_OK
     if args.action == "test":
         results = run_examples(rules)

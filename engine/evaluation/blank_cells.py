@@ -88,7 +88,7 @@ def presumption_note(zeros: list[str], sums: list[str], fmt: str | None = None) 
     """What a finding's message adds when its figures rest on presumed values."""
     parts = []
     if zeros:
-        parts.append(f"空白单元格按 0 计：{field_list(zeros, fmt, most=3)}")
+        parts.append(f"空白单元格按 0 计：{field_list(zeros, 'report', fmt, most=3)}")
     if sums:
-        parts.append(f"空白总计按各项之和计：{field_list(sums, fmt, most=3)}")
+        parts.append(f"空白总计按各项之和计：{field_list(sums, 'report', fmt, most=3)}")
     return f"（{'；'.join(parts)}）" if parts else ""

@@ -49,7 +49,7 @@ _SLOTS = ("2019", "2021", "mixed", "none", "pre2019")
 # durable-rules fails (error 303, or heap corruption) when one assert fires more than about 64
 # actions, so no ruleset holds more instances than this; a fact goes to every chunk of its slot.
 _CHUNK = 40
-_PLACEHOLDER = re.compile(r"\{([\w.]+)\}")
+_PLACEHOLDER = expr.PLACEHOLDER
 
 
 class EngineError(RuntimeError):
@@ -146,10 +146,14 @@ class RuleEngine:
     # ---- evaluation ----------------------------------------------------------------------------
     def evaluate(self, report: Report, ctx: Context | None = None) -> tuple[list[Finding], list[Check]]:
         """Findings (in rule order, then fact order) and one Check per rule."""
+        return self.judge(report, self.facts(report, ctx))
+
+    def facts(self, report: Report, ctx: Context | None = None) -> list[Fact]:
+        """The facts of a report these rules read: the model's, and the claims of their sentences."""
         facts = build_facts(report, ctx)
         if self._claims:
             facts += claim_facts(report, facts, self._claims)
-        return self.judge(report, facts)
+        return facts
 
     def judge(self, report: Report, facts: list[Fact]) -> tuple[list[Finding], list[Check]]:
         """Findings and one Check per rule on facts of one report (built by `evaluate`, or elsewhere:
@@ -332,7 +336,7 @@ def _summarise(rule: Rule, results: list[tuple[str, str | tuple[str, ...]]], rep
         reasons = sorted({r for s, r in results if s == NOT_ASSESSABLE and isinstance(r, str) and r})
         missing = [f for s, r in results if s == NOT_ASSESSABLE and isinstance(r, tuple) for f in r]
         if missing:
-            reasons.append(f"缺少或无法读取：{field_list(missing, report.format, most=8)}")
+            reasons.append(f"缺少或无法读取：{field_list(missing, rule.fact, report.format, most=8)}")
         return Check(rule.id, NOT_ASSESSABLE, reasons)
     if results:
         return Check(rule.id, NOT_APPLICABLE)

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import pandas as pd
 
 Number = int | Decimal
 
@@ -75,13 +74,6 @@ class Table:
     def value(self, row: str, col: str) -> Number | None:
         cell = self.cells.get((row, col))
         return None if cell is None else cell.value
-
-    def to_frame(self) -> pd.DataFrame:
-        """Rows × columns by canonical key; unknown cells are None (object dtype keeps Decimals)."""
-        rows = list(dict.fromkeys(r for r, _ in self.cells))
-        cols = list(dict.fromkeys(c for _, c in self.cells))
-        data = {c: [self.value(r, c) for r in rows] for c in cols}
-        return pd.DataFrame(data, index=pd.Index(rows, name="row"), dtype=object)
 
 
 @dataclass
