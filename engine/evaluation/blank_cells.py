@@ -19,7 +19,7 @@ from xxgk_audit.engine.evaluation.field_labels import field_list
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.report import Number, Table
 
-__all__ = ["POLICIES", "DEFAULT_POLICY", "BLANK_KINDS", "ZERO", "SUM", "Presumed", "presume", "resting_on", "presumption_note"]
+__all__ = ["POLICIES", "DEFAULT_POLICY", "BLANK_KINDS", "ZERO", "SUM", "Presumed", "presume", "resting_on", "presumption"]
 
 POLICIES = ("zero", "unknown")
 DEFAULT_POLICY = "zero"
@@ -92,3 +92,11 @@ def presumption_note(zeros: list[str], sums: list[str], fmt: str | None = None) 
     if sums:
         parts.append(f"空白总计按各项之和计：{field_list(sums, 'report', fmt, most=3)}")
     return f"（{'；'.join(parts)}）" if parts else ""
+
+
+def presumption(fields: set[str], presumed: dict[str, Presumed], fmt: str | None = None) -> tuple[dict[str, list[str]], str]:
+    """What a finding whose figures are made of `fields` adds: its evidence (`assumed_zero`,
+    `derived_total`) and the words of its message that say so ("" when nothing was presumed)."""
+    zeros, sums = resting_on(fields, presumed)
+    evidence = {name: cells for name, cells in (("assumed_zero", zeros), ("derived_total", sums)) if cells}
+    return evidence, presumption_note(zeros, sums, fmt)

@@ -28,7 +28,7 @@ from typing import Any
 from durable import engine as durable_engine
 
 from xxgk_audit.engine.rulelang import durable_form, expr
-from xxgk_audit.engine.evaluation.blank_cells import presumption_note, resting_on
+from xxgk_audit.engine.evaluation.blank_cells import presumption
 from xxgk_audit.engine.evaluation.facts import Context, Fact, build_facts, claim_facts, jsonable
 from xxgk_audit.engine.evaluation.field_labels import cells_text, field_list
 from xxgk_audit.engine.evaluation.findings import CROSS_REPORT, Check, Finding, FindingLocation
@@ -262,13 +262,10 @@ class RuleEngine:
         evidence: dict[str, Any] = {m.group(1).split(".")[0]: list(params[m.group(1)])
                                     for m in _PLACEHOLDER.finditer(wording)
                                     if isinstance(params.get(m.group(1)), (list, tuple))}
-        zeros, sums = resting_on(inst.required | expr.fields_of(inst.expected or expr.Const(0))
-                                 | expr.fields_of(inst.actual or expr.Const(0)), fact.presumed)
-        if zeros:
-            evidence["assumed_zero"] = zeros
-        if sums:
-            evidence["derived_total"] = sums
-        message += presumption_note(zeros, sums, fmt)
+        presumed, note = presumption(inst.required | expr.fields_of(inst.expected or expr.Const(0))
+                                     | expr.fields_of(inst.actual or expr.Const(0)), fact.presumed, fmt)
+        evidence.update(presumed)
+        message += note
         return Finding(rule=rule.id, severity=inst.bindings.get("severity", rule.severity),
                        title=rule.title, message=message,
                        source=rule.source, location=_locate(inst, fact, report),
