@@ -31,9 +31,11 @@ class Summary:
     findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
     not_assessable: int = 0
     cross_report: list[str] = field(default_factory=list)
+    dismissed: int = 0              # findings dismissed in review (outputs that honour decisions)
 
     def add(self, result: ReportResult) -> None:
         self.reports += 1
+        self.dismissed += result.dismissed
         self.statuses[result.status] += 1
         for severity, n in result.counts().items():
             self.findings[severity] += n
@@ -50,7 +52,8 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         return {"reports": self.reports, **self.statuses, "findings": dict(self.findings),
-                "not_assessable": self.not_assessable, "cross_report": list(self.cross_report)}
+                "not_assessable": self.not_assessable, "dismissed": self.dismissed,
+                "cross_report": list(self.cross_report)}
 
 
 class Renderer(Protocol):

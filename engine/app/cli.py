@@ -32,6 +32,7 @@ from xxgk_audit.engine.rulelang.rulepack import Rule, RuleError, load_packs
 from xxgk_audit.engine.app.results import ResultChain
 from xxgk_audit.engine.rulelang.selection import code_matches
 from xxgk_audit.engine.rulelang.factkinds import fields_markdown
+from xxgk_audit.engine.rulelang.tool_rules import tool_rules
 from xxgk_audit.engine.model.vocabulary import SEVERITY_ORDER
 from xxgk_audit.engine.evaluation.ruletest import run_examples
 
@@ -73,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, description="政府信息公开工作年度报告规则审核工具（rules-based auditor）")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True,
-                                metavar="{check,extract,rules,baseline,config,batch,history}")
+                                metavar="{check,extract,rules,baseline,config,batch,history,review,serve}")
 
     selection = argparse.ArgumentParser(add_help=False)
     selection.add_argument("--config", metavar="FILE",
@@ -154,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("agency", metavar="AGENCY", help="机关名称")
     history.add_argument("--store", required=True, metavar="PATH", help="结果库（batch 的 audit.db）")
     history.set_defaults(run=_history)
+
+    from xxgk_audit.engine.app import review_command, serve_command   # they import this module
+    review_command.add_parser(sub)
+    serve_command.add_parser(sub, selection)
     return parser
 
 
@@ -178,7 +183,8 @@ def _load_rules(config: Config) -> list[Rule]:
     rules = load_packs(config.get("rules"))
     codes = config.selection().codes() + [c for ignored in config.get("per-path").values() for c in ignored]
     for code in codes:
-        if code != "ALL" and not any(code_matches(rule.id, [code]) for rule in rules):
+        if code != "ALL" and not any(code_matches(rule_id, [code]) for rule_id in [*(r.id for r in rules),
+                                                                                    *tool_rules()]):
             raise UsageError(f"未知的规则编号或前缀：{code}")
     return rules
 
@@ -313,7 +319,8 @@ def _batch(args: argparse.Namespace) -> int:
     counts, summary = outcome.counts, outcome.summary
     kept = "；结果与上次相同，沿用已有输出" if outcome.outputs_kept else ""
     print(f"共 {counts.files} 份报告：审核 {counts.audited}，未变化跳过 {counts.skipped}，无法审核 {counts.errors}；"
-          f"通过 {summary['pass']}，不通过 {summary['fail']}；跨报告问题 {outcome.cross_findings} 条"
+          f"通过 {summary['pass']}，不通过 {summary['fail']}；经审核驳回 {summary.get('dismissed', 0)} 条；"
+          f"跨报告问题 {outcome.cross_findings} 条"
           f"（cross_report.json）{kept}。结果：{outdir / 'index.html'}", file=sys.stderr)
     return EXIT_OK if outcome.all_pass or args.exit_zero else EXIT_FAIL
 
