@@ -13,6 +13,7 @@ from typing import IO, Any, Protocol
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.model.vocabulary import NOT_ASSESSABLE
+from xxgk_audit.engine.evaluation.findings import is_cross_report
 from xxgk_audit.engine.rulelang.rulepack import Rule
 
 __all__ = ["Summary", "Renderer", "make_renderer", "resolve_format", "FORMATS"]
@@ -22,12 +23,14 @@ FORMATS = ("text", "json", "sarif", "junit", "github")
 
 @dataclass
 class Summary:
-    """Counts over a batch: reports by status, findings by severity, not-assessable checks."""
+    """Counts over a batch: reports by status, findings by severity, not-assessable checks, and the
+    rules left for batch (they need other reports: named once, not counted per report)."""
 
     reports: int = 0
     statuses: dict[str, int] = field(default_factory=lambda: {"pass": 0, "fail": 0, "error": 0})
     findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
     not_assessable: int = 0
+    cross_report: list[str] = field(default_factory=list)
     dismissed: int = 0              # findings dismissed in review (outputs that honour decisions)
 
     def add(self, result: ReportResult) -> None:
@@ -36,7 +39,12 @@ class Summary:
         self.statuses[result.status] += 1
         for severity, n in result.counts().items():
             self.findings[severity] += n
-        self.not_assessable += sum(c.status == NOT_ASSESSABLE for c in result.checks)
+        for check in result.checks:
+            if is_cross_report(check):
+                if check.rule not in self.cross_report:
+                    self.cross_report.append(check.rule)
+            elif check.status == NOT_ASSESSABLE:
+                self.not_assessable += 1
 
     @property
     def all_pass(self) -> bool:
@@ -44,7 +52,8 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         return {"reports": self.reports, **self.statuses, "findings": dict(self.findings),
-                "not_assessable": self.not_assessable, "dismissed": self.dismissed}
+                "not_assessable": self.not_assessable, "dismissed": self.dismissed,
+                "cross_report": list(self.cross_report)}
 
 
 class Renderer(Protocol):

@@ -16,12 +16,13 @@ from pathlib import PurePath
 from typing import Any
 
 from xxgk_audit.engine.evaluation.audit import ReportResult, contract_format
+from xxgk_audit.engine.evaluation.findings import is_cross_report
 from xxgk_audit.engine.evaluation.findings import Check, Finding
 from xxgk_audit.engine.model.vocabulary import FAIL, NOT_ASSESSABLE, SEVERITY_LABELS, STATUS_LABELS
 from xxgk_audit.engine.model.report import Cell, Report, Table
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from xxgk_audit.engine.model.template import (CHINESE_NUMERALS, ITEM_CAPTIONS, SECTION_TITLES, TABLE_NAMES, TABLE_SECTION,
-                               TABLE_TITLES, Row, TableLayout, layout)
+                               TABLE_TITLES, Row, TableLayout, layout, table_of_row)
 from .findings_export import plain_value
 from .text import FORMAT_LABELS
 from xxgk_audit.engine.model.vocabulary import VERDICT_LABELS
@@ -91,6 +92,7 @@ class CellView:
     state: str                      # "ok" | "unknown" (blank or unreadable) | "absent" (not read)
     title: str
     mark: Mark
+    presumed: str = ""              # how findings took a blank cell: 按 0 计 / 按各项之和计
 
 
 @dataclass
@@ -144,6 +146,7 @@ class PageView:
     counts: dict[str, int]
     groups: list[SectionGroup]
     not_assessable: list[CheckView]
+    cross_report: list[str]                     # rules left for batch (they need other reports)
     tables: list[TableView]
     checks: list[CheckView]
     check_counts: list[tuple[str, str, int]]     # (status, label, number)
@@ -173,7 +176,8 @@ def build_page(result: ReportResult, rules: dict[str, Rule], index_href: str | N
         error=result.error,
         counts=result.counts(),
         groups=_groups(findings, rep),
-        not_assessable=[c for c in checks if c.check.status == NOT_ASSESSABLE],
+        not_assessable=[c for c in checks if c.check.status == NOT_ASSESSABLE and not is_cross_report(c.check)],
+        cross_report=[c.check.rule for c in checks if is_cross_report(c.check)],
         tables=tables,
         checks=checks,
         check_counts=_check_counts(result.checks),
@@ -346,9 +350,16 @@ class _Marks:
 
     def __init__(self, findings: list[FindingView]):
         self.by_key: dict[Key, list[FindingView]] = {}
+        self.presumed: dict[Key, str] = {}     # blank cells that findings' figures rest on
         for view in findings:
             if view.key is not None:
                 self.by_key.setdefault(view.key, []).append(view)
+            evidence = view.finding.evidence
+            for cell in evidence.get("blank_cells", ()):        # CELL-002 names every blank cell
+                self.by_key.setdefault(_cell_key(cell), []).append(view)
+            for field_name, how in (("assumed_zero", "按 0 计"), ("derived_total", "按各项之和计")):
+                for cell in evidence.get(field_name, ()):
+                    self.presumed[_cell_key(cell)] = how
 
     def fold(self, table: str, drawn: set[Key]) -> None:
         """Findings about `table` at a place that is not drawn are marked on the table itself."""
@@ -364,6 +375,11 @@ class _Marks:
 
 
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def _cell_key(cell: str) -> Key:
+    row, _, column = cell.partition(".")
+    return table_of_row(row), row, column
 
 
 def _tables(rep: Report, findings: list[FindingView]) -> list[TableView]:
@@ -426,18 +442,21 @@ def _block(name: str, table: Table, rows: list[Row], marks: _Marks, number: int)
         if grouped and row.group and (index == 0 or rows[index - 1].group != row.group):
             span = next((n for n, r in enumerate(rows[index:]) if r.group != row.group), len(rows) - index)
         cells = [_cell_view(table.cells.get((row.key, c.key)),
-                            marks.mark((name, row.key, c.key), f"c-{name}-{row.key}-{c.key}")) for c in columns]
+                            marks.mark((name, row.key, c.key), f"c-{name}-{row.key}-{c.key}"),
+                            marks.presumed.get((name, row.key, c.key), "")) for c in columns]
         views.append(RowView(row.label, row.group if grouped else None, span, cells,
                              marks.mark((name, row.key, None), f"r-{name}-{row.key}"),
                              missing=row.key not in table.rows_found))
     return BlockView(caption, headers, views, grouped)
 
 
-def _cell_view(cell: Cell | None, mark: Mark) -> CellView:
+def _cell_view(cell: Cell | None, mark: Mark, presumed: str = "") -> CellView:
     if cell is None:
         return CellView("—", "absent", "未读取到此单元格", mark)
     if cell.value is None:
         reason = "空白" if cell.kind == "blank" else f"无法读取为数字（{cell.kind}）"
+        if presumed:
+            return CellView(cell.raw or "（空）", "unknown presumed", f"{reason}，审核{presumed}", mark, presumed)
         return CellView(cell.raw or "（空）", "unknown", reason, mark)
     line = f"，源文件第 {cell.location.line} 行" if cell.location.line is not None else ""
     return CellView(cell.raw, "ok", f"读取为 {value_text(cell.value)}{line}", mark)

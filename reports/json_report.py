@@ -5,7 +5,11 @@
     {"tool": {"name": "xxgk-audit", "version": "0.1.0"},
      "reports": [ReportResult.to_dict(), ...],
      "summary": {"reports": 2, "pass": 1, "fail": 1, "error": 0,
-                 "findings": {"error": 3, "warning": 0, "info": 1}, "not_assessable": 4}}
+                 "findings": {"error": 3, "warning": 0, "info": 1}, "not_assessable": 4,
+                 "cross_report": ["XREF-009", "TEXT-005", …]}}
+
+`cross_report` names the rules that need other reports (run them with `batch`); their checks in
+each report say so, and `not_assessable` does not count them.
 
 Keys keep the order the engine gives them; non-ASCII text is written as is (UTF-8).
 """

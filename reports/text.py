@@ -5,6 +5,7 @@
       无法评估（1 项）：META-004（缺少或无法读取：发布日期）
 
     共 1 份报告：通过 0，不通过 1，无法审核 0；错误 1，警告 0，提示 0；无法评估的检查 1 项
+    需与其他报告比对，用 batch：XREF-009、TEXT-005、TEXT-006、XREF-010、XREF-011、XREF-012
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.model.vocabulary import FAIL, NOT_ASSESSABLE, PASS, SEVERITY_LABELS, STATUS_LABELS, VERDICT_LABELS
+from xxgk_audit.engine.evaluation.findings import is_cross_report
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
 from .escape import terminal_data
@@ -45,7 +47,7 @@ class TextRenderer:
         data = terminal_data(result.to_dict())
         lines = [self._header(data)]
         lines.extend(self._finding_line(data["path"], f) for f in data["findings"])
-        not_assessable = [c for c in data["checks"] if c["status"] == NOT_ASSESSABLE]
+        not_assessable = [c for c in data["checks"] if c["status"] == NOT_ASSESSABLE and not is_cross_report(c)]
         if not_assessable:
             items = "；".join(_check_text(c) for c in not_assessable)
             lines.append(self._paint(f"  无法评估（{len(not_assessable)} 项）：{items}", "dim"))
@@ -57,6 +59,8 @@ class TextRenderer:
             f"共 {summary.reports} 份报告：通过 {s['pass']}，不通过 {s['fail']}，无法审核 {s['error']}；"
             f"错误 {f['error']}，警告 {f['warning']}，提示 {f['info']}；"
             f"无法评估的检查 {summary.not_assessable} 项\n")
+        if summary.cross_report:
+            self.out.write(f"需与其他报告比对，用 batch：{'、'.join(summary.cross_report)}\n")
 
     def _header(self, data: dict[str, Any]) -> str:
         rep = data["report"]

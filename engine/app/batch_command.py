@@ -94,7 +94,7 @@ def _run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int]
     clock = _Clock()
     store = Store(job.store_path)
     try:
-        version = rules_version(rules)
+        version = rules_version(rules, job.chain.config.get("blank-cells"))
         run_id = store.start_run(job.source, version, job.jobs)
         plan = plan_batch(job.items, store, version)
         clock.lap("plan")

@@ -27,6 +27,7 @@ from xxgk_audit.engine.app.baseline import Baseline, BaselineError, make_baselin
 from xxgk_audit.engine.app.budget_options import OPTION_KEYS, add_budget_options, budget_from
 from xxgk_audit.engine.evaluation.budget import DEFAULT_BUDGET, describe_overrun, run_within
 from xxgk_audit.engine.app.config import KEYS, Config, ConfigError, find_config, load_config
+from xxgk_audit.engine.evaluation.blank_cells import POLICIES
 from xxgk_audit.engine.evaluation.facts import AGENCY_KINDS, Context
 from xxgk_audit.engine.model.vocabulary import SEVERITY_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule, RuleError, load_packs
@@ -88,8 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
                                 "后于配置文件生效，可重新启用配置文件停用的规则）")
     selection.add_argument("--ignore", action="extend", type=_codes, metavar="CODES",
                            help="停用这些规则（编号或前缀，逗号分隔；可重复；与 --select 同样具体时优先）")
+    blank_cells = argparse.ArgumentParser(add_help=False)
+    blank_cells.add_argument("--blank-cells", choices=POLICIES,
+                             help="有数字的表中空白或占位符单元格：zero 按 0 计、空白总计按各项之和计"
+                                  "（默认，所得问题会注明）；unknown 按未知（涉及的检查无法评估）")
 
-    check = sub.add_parser("check", parents=[selection], help="审核报告文件或目录")
+    check = sub.add_parser("check", parents=[selection, blank_cells], help="审核报告文件或目录")
     check.add_argument("paths", nargs="+", metavar="PATH", help=f"报告文件或目录（目录中递归查找 {_SUFFIXES} 文件）")
     check.add_argument("--format", choices=("auto", *FORMATS, "html"), default="auto",
                        help="输出格式（默认 auto：在 GitHub Actions 中为 github，否则为 text；"
@@ -134,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", parents=[selection], help="显示生效的配置及其来源")
     config.set_defaults(run=_config)
 
-    batch = sub.add_parser("batch", parents=[selection], help="批量审核（多进程、结果库、可断点续跑）")
+    batch = sub.add_parser("batch", parents=[selection, blank_cells], help="批量审核（多进程、结果库、可断点续跑）")
     batch.add_argument("input", metavar="INPUT", help="报告目录（递归）或清单 CSV（path,agency,year,published,…）")
     batch.add_argument("--out", required=True, metavar="DIR", help="输出目录：index.html、各报告页面、"
                        "findings.csv/.xlsx、summary.json、audit.db")
@@ -169,7 +174,8 @@ def _settings(args: argparse.Namespace) -> Config:
         raise UsageError(f"配置文件不存在：{path}")
     config = load_config(path)
     for key, attr in (("select", "select"), ("ignore", "ignore"), ("fail-on", "fail_on"),
-                      ("agency", "agency"), ("year", "year"), ("baseline", "baseline"), *OPTION_KEYS):
+                      ("agency", "agency"), ("year", "year"), ("baseline", "baseline"),
+                      ("blank-cells", "blank_cells"), *OPTION_KEYS):
         config.override(key, getattr(args, attr, None))
     if args.rules:          # extra packs on the command line add to those of the file
         config.override("rules", config.get("rules") + [str(Path(r).resolve()) for r in args.rules])

@@ -10,6 +10,7 @@
     baseline = "xxgk-baseline.json"
     file-timeout = 60                     # seconds one file may take (0: no limit)
     file-memory = "1G"                    # memory one file may take (0: no limit)
+    blank-cells = "zero"                  # blank cells of a table with numbers: "zero" or "unknown"
 
     [tool.xxgk-audit.per-path]            # glob (relative to the config file) -> rules to ignore
     "township/**" = ["TEXT-002"]
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xxgk_audit.engine.evaluation.blank_cells import DEFAULT_POLICY, POLICIES
 from xxgk_audit.engine.rulelang.selection import Selection
 
 __all__ = ["Config", "ConfigError", "find_config", "load_config", "KEYS"]
@@ -45,9 +47,10 @@ KEYS: dict[str, tuple[Any, str]] = {
     "per-path": ({}, "按路径停用的规则"),
     "file-timeout": (60.0, "每个文件的审核时间预算（秒，0 为不限）"),
     "file-memory": ("1G", "每个文件的审核内存预算（如 1G、512M；0 为不限）"),
+    "blank-cells": (DEFAULT_POLICY, "有数字的表中空白单元格：zero 按 0 计（空白总计按各项之和计），unknown 按未知"),
 }
 _TYPES = {"select": list, "ignore": list, "fail-on": str, "rules": list, "agency": str, "year": int,
-          "baseline": str, "per-path": dict,
+          "baseline": str, "per-path": dict, "blank-cells": str,
           "file-timeout": (int, float), "file-memory": (str, int)}
 
 
@@ -137,6 +140,8 @@ def load_config(path: Path | None) -> Config:
             raise ConfigError(f"{path}：未知的配置项 {key}（可用：{'、'.join(KEYS)}）")
         if not isinstance(value, _TYPES[key]):
             raise ConfigError(f"{path}：配置项 {key} 的值类型不对")
+        if key == "blank-cells" and value not in POLICIES:
+            raise ConfigError(f"{path}：配置项 blank-cells 应为 {' 或 '.join(POLICIES)}，而不是 {value}")
         if key == "rules":
             value = [str((path.parent / v).resolve()) for v in value]
         if key == "baseline":

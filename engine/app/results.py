@@ -27,10 +27,11 @@ class ResultChain:
 
     def context(self, given: Context | None = None) -> Context:
         """A report's context: what the manifest or the command line gave, the configuration's
-        agency and year where they gave none."""
+        agency and year where they gave none, and the configuration's blank-cell policy."""
         ctx = given or Context()
         return dataclasses.replace(ctx, agency=ctx.agency or self.config.get("agency"),
-                                   year=ctx.year if ctx.year is not None else self.config.get("year"))
+                                   year=ctx.year if ctx.year is not None else self.config.get("year"),
+                                   blank_cells=self.config.get("blank-cells"))
 
     def finish(self, result: ReportResult) -> ReportResult:
         """The result as the user sees it: the tool's own findings the selection leaves out dropped

@@ -26,6 +26,7 @@ from xxgk_audit.engine.batch import cross_report, similarity
 from xxgk_audit.engine.evaluation.audit import MAX_FILE_BYTES, Auditor, ReadError, ReportResult, error_result, overrun_result, read_report
 from xxgk_audit.engine.evaluation import budget
 from xxgk_audit.engine.evaluation.budget import DEFAULT_BUDGET, Budget, run_within
+from xxgk_audit.engine.evaluation.blank_cells import DEFAULT_POLICY, presume
 from xxgk_audit.engine.evaluation.facts import Context, jsonable
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Rule
@@ -182,18 +183,23 @@ def _record(rep: Report | None, ctx: Context) -> StoredReport:
     narrative = "\n".join(s.text for s in rep.sections) or rep.text
     text = similarity.normalise(narrative, rep.agency)
     section5 = rep.section(5)
-    tables = tables_of(rep)
+    tables = tables_of(rep, ctx.blank_cells)
     return StoredReport(tables_json=json.dumps(tables, ensure_ascii=False) if tables else None, text=text,
                         section5=section5.text if section5 else None,
                         signature=similarity.signature(similarity.shingles(text)), parent=ctx.parent)
 
 
-def tables_of(report: Report | None) -> dict[str, dict[str, object]] | None:
-    """{table: {"ROW.COL": value}} of the known cells, for the store and cross-report rules."""
+def tables_of(report: Report | None, blank_cells: str = DEFAULT_POLICY) -> dict[str, dict[str, object]] | None:
+    """{table: {"ROW.COL": value}} of the known cells, blank ones as the policy presumes them, for
+    the store and cross-report rules."""
     if report is None:
         return None
-    return {name: {f"{r}.{c}": jsonable(cell.value) for (r, c), cell in table.cells.items()
-                   if cell.value is not None} for name, table in report.tables.items()}
+    out = {}
+    for name, table in report.tables.items():
+        values = {f"{r}.{c}": jsonable(cell.value) for (r, c), cell in table.cells.items() if cell.value is not None}
+        values.update((key, jsonable(p.value)) for key, p in presume(name, table, table.format, blank_cells).items())
+        out[name] = values
+    return out
 
 
 def plan_batch(items: Iterable[tuple[Path, Context]], store: Store, version: str) -> Plan:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
+from xxgk_audit.engine.evaluation.blank_cells import DEFAULT_POLICY
 from xxgk_audit.engine.evaluation.facts import jsonable
 from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation
 from xxgk_audit.engine.model.names import shown
@@ -98,12 +99,14 @@ def file_hash(path: str | Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def rules_version(rules: list[Rule]) -> str:
-    """Changes whenever a rule pack file changes (or rules are selected differently)."""
+def rules_version(rules: list[Rule], blank_cells: str = DEFAULT_POLICY) -> str:
+    """Changes whenever a rule pack file changes (or rules are selected differently, or blank
+    cells are read by another policy)."""
     digest = hashlib.sha256()
     for path in sorted({r.path for r in rules}):
         digest.update(Path(path).read_bytes())
     digest.update(",".join(r.id for r in rules).encode())
+    digest.update(f"blank-cells={blank_cells}".encode())
     return digest.hexdigest()[:16]
 
 

@@ -28,11 +28,12 @@ from typing import Any
 from durable import engine as durable_engine
 
 from xxgk_audit.engine.rulelang import durable_form, expr
+from xxgk_audit.engine.evaluation.blank_cells import presumption
 from xxgk_audit.engine.evaluation.facts import Context, Fact, build_facts, claim_facts, jsonable
-from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation
+from xxgk_audit.engine.evaluation.field_labels import cells_text, field_list
+from xxgk_audit.engine.evaluation.findings import CROSS_REPORT, Check, Finding, FindingLocation
 from xxgk_audit.engine.model.vocabulary import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS
 from xxgk_audit.engine.model.report import Report
-from xxgk_audit.engine.rulelang.factkinds import field_label
 from xxgk_audit.engine.rulelang.rulepack import Instance, Rule
 from xxgk_audit.engine.model.template import TABLE_SECTION
 
@@ -166,8 +167,9 @@ class RuleEngine:
             statuses[inst.rule.id].append((status, reason))
         return findings, [_summarise(rule, statuses.get(rule.id, []), report) for rule in self.rules]
 
-    def evaluate_facts(self, facts: list[Fact]) -> list[tuple[Fact, Instance, str, str]]:
-        """(fact, instance, status, reason) for every rule instance on every fact of one report."""
+    def evaluate_facts(self, facts: list[Fact]) -> list[tuple[Fact, Instance, str, str | tuple[str, ...]]]:
+        """(fact, instance, status, reason) for every rule instance on every fact of one report; the
+        reason of an instance not assessable for want of fields is the tuple of those fields."""
         sid = f"s{next(self._sids)}"
         results = []
         used: set[str] = set()
@@ -228,7 +230,7 @@ class RuleEngine:
             raise EngineError(f"a rule action raised: {str(state['exception']).splitlines()[0][:300]}")
         return set(self._fired)
 
-    def _status(self, number: int, inst: Instance, fact: Fact, fired: set[int]) -> tuple[str, str]:
+    def _status(self, number: int, inst: Instance, fact: Fact, fired: set[int]) -> tuple[str, str | tuple[str, ...]]:
         """The outcome of an instance that applies to the fact (its claim and its format)."""
         if any(_excluded(guard, fact.fields) for guard in self._guards[number]):
             return PASS, ""
@@ -239,8 +241,7 @@ class RuleEngine:
             # on the unknown value.
             outcome = expr.evaluate(inst.when, fact.fields)
             if outcome is None:
-                names = "、".join(sorted({field_label(fact.kind, m, fact.fields.get("format")) for m in missing}))
-                return NOT_ASSESSABLE, f"缺少或无法读取：{names}"
+                return NOT_ASSESSABLE, tuple(sorted(missing))
             return (FAIL, "") if outcome else (PASS, "")
         if number not in fired:
             return PASS, ""
@@ -254,12 +255,21 @@ class RuleEngine:
         expected = expr.evaluate(inst.expected, fact.fields) if inst.expected else None
         actual = expr.evaluate(inst.actual, fact.fields) if inst.actual else None
         params: dict[str, Any] = {**fact.fields, "expected": expected, "actual": actual}
-        message = expr.substitute(rule.message, inst.bindings)
-        message = _PLACEHOLDER.sub(lambda m: _show(params.get(m.group(1))), message)
+        wording = expr.substitute(rule.message, inst.bindings)
+        fmt = fact.fields.get("format")
+        message = _PLACEHOLDER.sub(lambda m: _show(params.get(m.group(1)), fmt), wording)
+        # lists the message names (the blank cells of a table) are given whole in the evidence
+        evidence: dict[str, Any] = {m.group(1).split(".")[0]: list(params[m.group(1)])
+                                    for m in _PLACEHOLDER.finditer(wording)
+                                    if isinstance(params.get(m.group(1)), (list, tuple))}
+        presumed, note = presumption(inst.required | expr.fields_of(inst.expected or expr.Const(0))
+                                     | expr.fields_of(inst.actual or expr.Const(0)), fact.presumed, fmt)
+        evidence.update(presumed)
+        message += note
         return Finding(rule=rule.id, severity=inst.bindings.get("severity", rule.severity),
                        title=rule.title, message=message,
                        source=rule.source, location=_locate(inst, fact, report),
-                       expected=expected, actual=actual)
+                       expected=expected, actual=actual, evidence=evidence)
 
 
 def _ignore(c: Any) -> None:
@@ -302,24 +312,30 @@ def _slot(fmt: str | None) -> str:
     return fmt or "none"
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, fmt: str | None = None) -> str:
     if value is None:
         return "（未知）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, (list, tuple)):        # cell keys: in the template's words
+        return cells_text([str(v) for v in value], fmt)
     if isinstance(value, Decimal) and value.as_tuple().exponent < -4:   # a computed ratio: 45.45
         return str(value.quantize(Decimal("0.01")))
     return str(value)
 
 
-def _summarise(rule: Rule, results: list[tuple[str, str]], report: Report) -> Check:
+def _summarise(rule: Rule, results: list[tuple[str, str | tuple[str, ...]]], report: Report) -> Check:
     states = [s for s, _ in results]
     if FAIL in states:
         return Check(rule.id, FAIL)
-    reasons = sorted({r for s, r in results if s == NOT_ASSESSABLE and r})
     if PASS in states:
         return Check(rule.id, PASS)
     if NOT_ASSESSABLE in states:
+        # once per rule: the fields missing over all its instances, in the template's words
+        reasons = sorted({r for s, r in results if s == NOT_ASSESSABLE and isinstance(r, str) and r})
+        missing = [f for s, r in results if s == NOT_ASSESSABLE and isinstance(r, tuple) for f in r]
+        if missing:
+            reasons.append(f"缺少或无法读取：{field_list(missing, rule.fact, report.format, most=8)}")
         return Check(rule.id, NOT_ASSESSABLE, reasons)
     if results:
         return Check(rule.id, NOT_APPLICABLE)
@@ -327,8 +343,7 @@ def _summarise(rule: Rule, results: list[tuple[str, str]], report: Report) -> Ch
     if rule.fact in ("cell", "label") and report.tables:
         return Check(rule.id, PASS)   # these facts exist only for cells and labels worth a look
     if rule.fact == "pair":
-        return Check(rule.id, NOT_ASSESSABLE, ["需要与其他报告比对（上一年度、其他机关或下级机关的报告）："
-                                               "用 batch 与其一并审核，或先存入结果库"])
+        return Check(rule.id, NOT_ASSESSABLE, [CROSS_REPORT])
     return Check(rule.id, NOT_APPLICABLE)
 
 

@@ -1,8 +1,10 @@
 """From a parsed `Report` to facts: small flat dicts that rules test.
 
-Facts describe; they do not judge. A field is absent when its value is unknown (a blank or
-unreadable cell, a missing publication date), which makes every rule instance that needs it
-"not assessable". The fields of each kind are documented in docs/RULES-AUTHORING.md.
+Facts describe; they do not judge. A field is absent when its value is unknown (an unreadable
+cell, a missing publication date), which makes every rule instance that needs it "not
+assessable". A blank cell of a table with numbers has the value the blank-cell policy presumes
+(blank_cells.py), recorded in `Fact.presumed` so that findings can say so. The fields of each
+kind are documented in docs/RULES-AUTHORING.md.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from xxgk_audit.engine.evaluation.blank_cells import BLANK_KINDS, DEFAULT_POLICY, Presumed, presume
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.labels import normalize_label, to_simplified
 from xxgk_audit.engine.model.report import Report, Section, Table
@@ -34,6 +37,7 @@ class Context:
     year: int | None = None
     agency_kind: str | None = None
     parent: str | None = None       # the agency whose aggregate report sums this one (XREF-012)
+    blank_cells: str = DEFAULT_POLICY   # what a blank cell of a table with numbers stands for (blank_cells.py)
 
 
 @dataclass
@@ -41,6 +45,8 @@ class Fact:
     kind: str
     fields: dict[str, Any]
     ref: Any = None        # the model object the fact describes (Section, Cell, LabelMatch, Table)
+    # the values of blank cells among the fields that the blank-cell policy presumed, by field name
+    presumed: dict[str, Presumed] = field(default_factory=dict)
 
 
 _YEAR_TOKEN = re.compile(r"(20\d{2})\s*年")
@@ -156,6 +162,10 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
         f[f"cells.{name}"] = sum(v is not None for v in values)
         f[f"unknown.{name}"] = sum(v is None for v in values)
         f[f"nonzero.{name}"] = sum(v is not None and v != 0 for v in values)
+        blanks = [f"{r}.{c}" for (r, c), cell in table.cells.items()
+                  if cell.kind in BLANK_KINDS] if table else []
+        f[f"blank.{name}"] = len(blanks)
+        f[f"blank_cells.{name}"] = blanks or None
     if report.title:
         m = _YEAR_TOKEN.search(report.title)
         f["title_year"] = int(m.group(1)) if m else None
@@ -239,7 +249,7 @@ def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
     return facts
 
 
-def _table_fact(name: str, table: Table | None, fmt: str | None) -> dict[str, Any]:
+def _table_fact(name: str, table: Table | None, fmt: str | None, presumed: dict[str, Presumed]) -> dict[str, Any]:
     f: dict[str, Any] = {"format": fmt, "present": table is not None}
     rows = {r.key for lay_fmt in template.FORMATS for r in template.layout(name, lay_fmt).rows}
     cols = {c.key for lay_fmt in template.FORMATS for c in template.layout(name, lay_fmt).columns}
@@ -258,6 +268,7 @@ def _table_fact(name: str, table: Table | None, fmt: str | None) -> dict[str, An
             f[f"{r}.{c}"] = cell.value
             known += 1
             nonzero += cell.value != 0
+        f.update((key, p.value) for key, p in presumed.items())
         f.update(note_present=table.note_present, extra_rows=len(table.extra_rows),
                  extra_columns=len(table.extra_columns))
         if name == "disclosure":
@@ -278,10 +289,13 @@ def build_facts(report: Report, ctx: Context | None = None) -> list[Fact]:
     for name in template.TABLE_NAMES:
         table = report.tables.get(name)
         table_fmt = "pre2019" if fmt == "pre2019" else (table.format if table and table.format else fmt)
-        facts.append(Fact(name, _table_fact(name, table, table_fmt), table))
+        presumed = presume(name, table, table_fmt, ctx.blank_cells)
+        facts.append(Fact(name, _table_fact(name, table, table_fmt, presumed), table, presumed))
         if table is None:
             continue
         cells.update((f"{r}.{c}", cell.value) for (r, c), cell in table.cells.items() if cell.value is not None)
+        cells.update((key, p.value) for key, p in presumed.items())
+        facts[0].presumed.update(presumed)
         for (r, c), cell in table.cells.items():
             if cell.kind == "int":
                 continue
@@ -317,7 +331,8 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
     the rule compares it with, so that the rule's condition stays on a single fact. A sentence in
     which the pattern finds different numbers is ambiguous and yields nothing.
     """
-    report_fields = next(f.fields for f in facts if f.kind == "report")
+    report_fact = next(f for f in facts if f.kind == "report")
+    report_fields = report_fact.fields
     fmt = report_fields.get("format")
     sentences = [(sec, sentence.strip()) for sec in report.sections
                  for sentence in _SENTENCE.findall(_simplified(sec.text))]
@@ -332,6 +347,7 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
                     fact.fields["format"] = fmt
                     fact.fields.update({k: report_fields[k] for k in needed
                                         if k in report_fields and _TABLE_FIELD.match(k)})
+                    fact.presumed = report_fact.presumed
                     out.append(fact)
     return out
 

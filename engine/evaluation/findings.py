@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xxgk_audit.engine.evaluation.facts import jsonable
-from xxgk_audit.engine.model.vocabulary import SEVERITY_ORDER
+from xxgk_audit.engine.model.vocabulary import NOT_ASSESSABLE, SEVERITY_ORDER
 from xxgk_audit.engine.rulelang.tool_rules import tool_rules
 
+# The reason of a cross-report rule on a report audited alone (`check`): renderers name such
+# rules once for the run instead of listing them under every report (`is_cross_report`).
+CROSS_REPORT = "需要与其他报告比对（上一年度、其他机关或下级机关的报告）：用 batch 与其一并审核，或先存入结果库"
 
 
 @dataclass
@@ -65,6 +68,12 @@ class Check:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "status": self.status, "reasons": self.reasons}
+
+
+def is_cross_report(check: Check | dict[str, Any]) -> bool:
+    """A check left for batch: the rule needs other reports, and this audit saw none."""
+    status, reasons = (check.status, check.reasons) if isinstance(check, Check) else (check["status"], check["reasons"])
+    return status == NOT_ASSESSABLE and reasons == [CROSS_REPORT]
 
 
 def verdict(findings: list[Finding], fail_on: str, error: str | None = None) -> str:

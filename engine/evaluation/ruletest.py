@@ -123,8 +123,9 @@ def example_report(rule: Rule, example: dict[str, Any]) -> Report:
         row, col = key.split(".")
         table = next(t for t in clean.tables.values() if (row, col) in t.cells)
         number = Decimal(str(value)) if isinstance(value, float) else value     # money is exact
-        table.cells[(row, col)] = Cell(number, "" if value is None else str(value),
-                                       "blank" if value is None else "decimal" if isinstance(number, Decimal) else "int")
+        # null: an unreadable cell, unknown whatever the blank-cell policy (a blank one would count as 0)
+        table.cells[(row, col)] = Cell(number, "?" if value is None else str(value),
+                                       "unreadable" if value is None else "decimal" if isinstance(number, Decimal) else "int")
     return report
 
 

@@ -6,6 +6,7 @@ match labels against these; facts and rules address cells by the keys defined he
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 FORMATS = ("2019", "2021")
@@ -228,3 +229,77 @@ def expected_format(year: int | None) -> str | None:
     if year <= 2018:
         return "pre2019"
     return "2019" if year <= 2020 else "2021"
+
+
+# ---- totals: cells that are the sum of other cells (the template's arithmetic) ------------------
+TABLE_NUMBERS = {"disclosure": "表二", "applications": "表三", "review_litigation": "表四"}
+_APPLICANTS = tuple(c.key for c in APPLICANT_COLUMNS if c.key != "TOT")
+_RL_PARTS = tuple(c.key for c in RL_COLUMNS if c.key != "TOT")
+
+
+def totals(table: str, fmt: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each total cell ("ROW.COL") of a table with the cells it sums, in an order where a total
+    comes after every total among its parts: 表三's （七）总计 of each applicant column (the sum of
+    （一）至（六）), then every row's 总计 (（七）总计 included); 表四's 总计 of each group."""
+    if table == "applications":
+        lay = layout(table, fmt)
+        outcomes = [r.key for r in lay.rows if r.key.startswith("B") and r.key != "B7"]
+        columns = tuple((f"B7.{c}", tuple(f"{r}.{c}" for r in outcomes)) for c in _APPLICANTS)
+        rows = tuple((f"{r}.TOT", tuple(f"{r}.{c}" for c in _APPLICANTS)) for r in lay.row_keys())
+        return columns + rows
+    if table == "review_litigation":
+        return tuple((f"{r}.TOT", tuple(f"{r}.{c}" for c in _RL_PARTS)) for r in REVIEW_LITIGATION.row_keys())
+    return ()
+
+
+_LEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六]）(?!总计))")
+_ITEM = re.compile(r"^(\d+)\.")
+
+
+def table_of_row(row: str) -> str | None:
+    """The table a row key belongs to (row keys do not repeat across tables)."""
+    return next((name for (name, _), lay in LAYOUTS.items() if row in lay.row_keys()), None)
+
+
+@dataclass(frozen=True)
+class CellName:
+    """A cell in the template's words: 表三, 「不予公开」第1项, 自然人; `width` is its row's number
+    of columns."""
+
+    table: str
+    row: str
+    column: str
+    width: int
+
+    def __str__(self) -> str:
+        return f"{self.table}{self.row}「{self.column}」"
+
+
+def cell_name(key: str, fmt: str | None = None) -> CellName | None:
+    """The words for a cell key ("B3_1.NP"), from the layout of `fmt` first, then the other
+    format's (NORM.MADE of a 2019 table); None for a key of no table."""
+    row_key, _, col_key = key.partition(".")
+    table = table_of_row(row_key)
+    if table is None:
+        return None
+    layouts = [layout(table, fmt)] + [lay for (name, _), lay in LAYOUTS.items() if name == table]
+    rows = [lay.row(row_key) for lay in layouts if row_key in lay.row_keys()]
+    row = next((r for r in rows if any(c.key == col_key for c in r.columns)), rows[0])
+    column = next((c.header for c in row.columns if c.key == col_key), col_key)
+    if table == "review_litigation":
+        label = RL_GROUP_HEADERS[row_key]
+    else:
+        label = re.sub(r"（[^）]*）$", "", _LEADING_NUMBER.sub("", row.label))
+    item = _ITEM.match(label)
+    if item and row.group:          # 「1.属于国家秘密」 of （三）不予公开: 「不予公开」第1项
+        words = f"「{_LEADING_NUMBER.sub('', row.group)}」第{item.group(1)}项"
+    else:
+        words = f"「{label}」"
+    return CellName(TABLE_NUMBERS[table], words, column, len(row.columns))
+
+
+def cell_label(key: str, fmt: str | None = None) -> str:
+    """A cell key in the template's words: "B3_1.NP" → 表三「不予公开」第1项「自然人」,
+    "A1.TOT" → 表三「本年新收政府信息公开申请数量」「总计」; a key of no table comes back as is."""
+    name = cell_name(key, fmt)
+    return key if name is None else str(name)

@@ -94,14 +94,9 @@ def field_label(kind: str, name: str, fmt: str | None = None) -> str:
     facts = fact_kinds().get(kind)
     base = name.split(".", 1)[1] if name.startswith(("prev.", "sum.")) else name
     m = _CELL_KEY.match(base)
-    if m and facts is not None:
-        for table in facts.tables():
-            lay = template.layout(table, fmt)
-            if (m.group(1), m.group(2)) in lay.cell_keys():
-                row = lay.row(m.group(1))
-                column = next(c for c in row.columns if c.key == m.group(2))
-                words = f"{short_table_name(table)}「{row.label}」「{column.header}」"
-                return {"prev.": "上一年度", "sum.": "下级报告合计："}.get(name[:name.find(".") + 1], "") + words
+    if m and facts is not None and template.table_of_row(m.group(1)) in facts.tables():
+        words = template.cell_label(base, fmt)      # 表三「不予公开」第1项「自然人」
+        return {"prev.": "上一年度", "sum.": "下级报告合计："}.get(name[:name.find(".") + 1], "") + words
     spec = facts.spec(name) if facts is not None else None
     if spec is None:
         return name
@@ -110,7 +105,7 @@ def field_label(kind: str, name: str, fmt: str | None = None) -> str:
 
 def short_table_name(table: str) -> str:
     """表二, 表三, 表四: what readers of the report call its tables."""
-    return "表" + template.CHINESE_NUMERALS[template.TABLE_SECTION[table] - 1]
+    return template.TABLE_NUMBERS[table]
 
 
 def fields_markdown() -> str:

@@ -152,7 +152,8 @@ def test_json_output_contract(reports: Path, capsys: pytest.CaptureFixture[str])
     assert [Path(r["path"]).name for r in data["reports"]] == ["broken.txt", "clean.txt", "warn.txt"]
     assert data["summary"] == {"reports": 3, "pass": 2, "fail": 1, "error": 0,
                                "findings": {"error": 2, "warning": 1, "info": 0},
-                               "not_assessable": data["summary"]["not_assessable"], "dismissed": 0}
+                               "not_assessable": data["summary"]["not_assessable"], "dismissed": 0,
+                               "cross_report": []}
     broken = data["reports"][0]
     assert all(r["dismissed"] == 0 for r in data["reports"]), "check knows no review decisions"
     assert broken["status"] == "fail"

@@ -10,6 +10,7 @@ import pytest
 from xxgk_audit.engine.rulelang import rulepack
 from xxgk_audit.engine.evaluation.audit import Auditor
 from xxgk_audit.engine.evaluation.evaluate import EngineError, RuleEngine
+from xxgk_audit.engine.evaluation.facts import Context, build_facts
 from xxgk_audit.engine.model.vocabulary import FAIL, NOT_ASSESSABLE, PASS
 from xxgk_audit.engine.evaluation.ruletest import clean_report, run_examples
 
@@ -57,19 +58,22 @@ def test_findings_are_deterministic(engine):
     assert [f["rule"] for f in runs[0]].count("ARITH-001") == 1
 
 
-def test_unknown_cell_makes_rules_not_assessable_not_failing(engine):
+@pytest.mark.parametrize("kind, policy", [("unreadable", "zero"), ("blank", "unknown")])
+def test_unknown_cell_makes_rules_not_assessable_not_failing(engine, kind, policy):
     report = clean_report("2021")
     report.tables["applications"].cells[("A1", "NP")].value = None
-    report.tables["applications"].cells[("A1", "NP")].kind = "blank"
-    findings, checks = engine.evaluate(report)
+    report.tables["applications"].cells[("A1", "NP")].kind = kind
+    ctx = Context(blank_cells=policy)
+    findings, checks = engine.evaluate(report, ctx)
     status = {c.rule: c for c in checks}
     assert not [f for f in findings if f.rule.startswith("ARITH")]
     # the other rows and columns are still checked
     assert status["ARITH-001"].status == PASS and status["ARITH-004"].status == PASS
-    results = engine.evaluate_facts(__import__("xxgk_audit.engine.evaluation.facts", fromlist=["x"]).build_facts(report))
+    results = engine.evaluate_facts(build_facts(report, ctx))
     a1 = [s for _, inst, s, _ in results if inst.rule.id == "ARITH-001" and inst.key == "A1"]
     assert a1 == [NOT_ASSESSABLE]
-    assert [f.rule for f in findings if f.rule == "CELL-002"] == ["CELL-002"]
+    assert [f.rule for f in findings if f.rule in ("CELL-001", "CELL-002")] == \
+        (["CELL-001"] if kind == "unreadable" else ["CELL-002"])
 
 
 def test_a_table_that_is_wrong_everywhere_does_not_break_the_engine(engine):

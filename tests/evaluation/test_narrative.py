@@ -54,6 +54,7 @@ CONTRADICTIONS = [
     ("均在法定期限内答复，", "均在法定期限内答复，全年制发行政规范性文件3件。", "XREF-006", 2, 3),
     ("均在法定期限内答复，", "均在法定期限内答复，其中部分公开2件。", "XREF-003", 1, 2),
     ("均在法定期限内答复，", "均在法定期限内答复，其中予以公开5件，占50%。", "XREF-003", None, 50),
+    ("均在法定期限内答复，", "均在法定期限内答复，其中予以公开及部分公开5件，", "XREF-003", 6, 5),
     ("均在法定期限内答复，", "均在法定期限内答复，行政事业性收费5000元。", "XREF-008", 0, 5000),
 ]
 
@@ -130,5 +131,13 @@ def test_agency_kind_can_be_given_on_the_command_line(tmp_path, capsys):
 def test_a_percentage_within_a_tenth_of_a_point_is_no_contradiction(xref, tmp_path):
     path = tmp_path / "r.txt"
     path.write_text(CLEAN.replace("均在法定期限内答复，", "均在法定期限内答复，其中予以公开5件，占45.5%，", 1),
+                    encoding="utf-8")
+    assert xref.audit_path(path).findings == []
+
+
+def test_a_sum_of_outcomes_is_compared_with_their_sum_not_with_the_last_one(xref, tmp_path):
+    """「予以公开及部分公开6件」 is 表三（一）+（二）, not a 部分公开 count of 6."""
+    path = tmp_path / "r.txt"
+    path.write_text(CLEAN.replace("均在法定期限内答复，", "均在法定期限内答复，其中予以公开及部分公开6件，", 1),
                     encoding="utf-8")
     assert xref.audit_path(path).findings == []

@@ -17,12 +17,23 @@ def test_template_sizes_match_the_format_notices():
 
 def test_unknown_values_are_absent_from_facts():
     report = clean_report("2021")
-    report.tables["applications"].cells[("A1", "NP")] = Cell(None, "", "blank")
+    report.tables["applications"].cells[("A1", "NP")] = Cell(None, "? 0", "unreadable")
     facts = {f.kind: f for f in build_facts(report)}
     apps = facts["applications"].fields
     assert "A1.NP" not in apps and apps["A1.TOT"] == 0 and apps["unknown_cells"] == 1
-    assert facts["cell"].fields["raw"] == "" and facts["cell"].fields["kind"] == "blank"
+    assert facts["cell"].fields["raw"] == "? 0" and facts["cell"].fields["kind"] == "unreadable"
     assert "published" not in facts["report"].fields
+
+
+def test_blank_cells_are_presumed_by_the_policy():
+    report = clean_report("2021")
+    report.tables["applications"].cells[("A1", "NP")] = Cell(None, "", "blank")
+    presumed = {f.kind: f for f in build_facts(report)}
+    assert presumed["applications"].fields["A1.NP"] == 0
+    assert presumed["applications"].presumed["A1.NP"].basis == "zero"
+    assert presumed["report"].fields["A1.NP"] == 0 and presumed["report"].fields["blank.applications"] == 1
+    unknown = {f.kind: f for f in build_facts(report, Context(blank_cells="unknown"))}
+    assert "A1.NP" not in unknown["applications"].fields and not unknown["applications"].presumed
 
 
 def test_context_supplies_what_the_document_lacks():
@@ -55,3 +66,19 @@ def test_year_and_agency_from_the_command_line_fill_what_the_document_lacks():
     assert (fields["year"], fields["agency"], fields["format"]) == (2020, "某县某局", "2019")
     own = next(f for f in build_facts(clean_report("2021"), Context(year=2020)) if f.kind == "report").fields
     assert own["year"] == 2023 and own["given_year"] == 2020
+
+
+def test_cells_and_fields_in_the_template_words():
+    from xxgk_audit.engine.evaluation.field_labels import cells_text, field_list
+    from xxgk_audit.engine.model.template import cell_label
+    assert cell_label("B3_1.NP") == "表三「不予公开」第1项「自然人」"
+    assert cell_label("A1.TOT") == "表三「本年新收政府信息公开申请数量」「总计」"
+    assert cell_label("B7.TOT") == "表三「（七）总计」「总计」"
+    assert cell_label("LD.PEND") == "表四「未经复议直接起诉」「尚未审结」"
+    assert cell_label("NORM.NEW_MADE", "2019") == "表二「规范性文件」「本年新制作数量」"
+    assert cell_label("FEE.AMOUNT", "2019") == "表二「行政事业性收费」「本年收费金额（单位：万元）」"
+    assert field_list(["A1.NP", "B1.BIZ", "A1.SCI"], "applications", most=2) == \
+        "表三「本年新收政府信息公开申请数量」「自然人」、「予以公开」「商业企业」等 3 项"
+    assert field_list(["RV.TOT", "published", "LR.TOT"], "report") == "表四「行政复议」「总计」、发布日期、表四「复议后起诉」「总计」"
+    assert cells_text(["RV.MAINT", "RV.CORR", "RV.OTHER", "RV.PEND", "RV.TOT", "LD.PEND"]) == \
+        "「行政复议」：整行；「未经复议直接起诉」：尚未审结"

@@ -68,7 +68,8 @@ def test_built_facts_carry_only_declared_fields(path):
 
 def test_fields_have_chinese_names():
     assert field_label("report", "published") == "发布日期"
-    assert field_label("applications", "A1.TOT") == "表三「一、本年新收政府信息公开申请数量」「总计」"
+    assert field_label("applications", "A1.TOT") == "表三「本年新收政府信息公开申请数量」「总计」"
+    assert field_label("applications", "B3_1.NP") == "表三「不予公开」第1项「自然人」"
     assert field_label("pair", "prev.RV.TOT").startswith("上一年度表四")
 
 
