@@ -93,6 +93,17 @@ class Section:
     end_line: int | None = None
     heading_found: bool = True
     page: int | None = None         # PDF page of the heading
+    # where the body comes from: (offset in `text` where a piece starts, its source location), in order
+    spans: list[tuple[int, Location]] = field(default_factory=list)
+
+    def location_at(self, offset: int) -> Location | None:
+        """The source location of the piece of `text` holding `offset`."""
+        found = None
+        for start, location in self.spans:
+            if start > offset:
+                break
+            found = location
+        return found
 
 
 @dataclass

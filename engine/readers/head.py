@@ -1,0 +1,164 @@
+"""The report head: title, year, agency, statistics period, publication date and parts.
+
+This is the one parser of these: facts read what it found from the `Report`, they do not parse
+the title again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from xxgk_audit.engine.readers.classify import Line, simplify
+
+# ==== title, year, agency, period ===============================================================
+PAGE_HEADER = re.compile(r"^\s*Page\s*\d+\s*[-–—]\s*(?P<title>.+?)\s*$", re.IGNORECASE)
+_TITLE_WORDS = re.compile(r"年度报告|工作报告|年报")
+_NOT_TITLE = re.compile(r"根据|依据|本报告|本年度报告|当前位置|首页|>|。|\|")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?:度)?")
+FIRST_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})")      # also 「20231月1日」
+_REPORT_NAME = re.compile(r"(?:政府信息公开|政务公开|信息公开|工作年度报告|年度报告|工作报告|工作情况|年报|报告)")
+_AGENCY_END = re.compile(r"(?:局|办公室|委员会|委|政府|办事处|街道|街办|管委会|中心|厅|院|所|办|处|镇|乡|县|市|区|旗|"
+                         r"队|站|会|部|署|馆|社|园区|集团|公司)$")
+_PUBLISH_VERB = re.compile(r"(?:现予?公布|特?向社会公布|现公开|现予?发布|特编制|编制了|现将)\s*《?"
+                           r"(?P<chunk>[^。;,《》]{2,60}?(?:年度报告|工作报告|年报|报告|工作情况))")
+_COMPILED_BY = re.compile(r"由(?P<org>[^。;,、由]{2,40}?)(?:负责|组织|牵头)?(?:编制|编写|撰写|根据|依据)")
+PREAMBLE_LIKE = re.compile(r"本(?:年度)?报告|本年报|年度报告")
+_PREAMBLE_START = re.compile(r"\s*(?:本(?:年度)?报告|本年报|根据|依据|按照)")
+_PREAMBLE_WORDS = re.compile(r"编制|组成|统计|部分|公布")
+CHROME = re.compile(r"当前位置|首页|\s>\s|发布日期|发表日期|来源:|字号|打印|无障碍|[|\t]")
+NARRATIVE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?:度|以来)?\s*[,，]")
+YEAR_END = re.compile(r"截[止至]\s*((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
+_DATE = r"\d{4}\s*年?\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+_PERIOD = re.compile(rf"(?P<start>{_DATE})\s*起?\s*(?:至|到|—|-|~)\s*(?:\d{{4}}\s*年)?\s*\d{{1,2}}\s*月\s*"
+                     r"\d{1,2}\s*日\s*止?")
+_CLAUSE_START = re.compile(r"[。;,!?]")
+_PUBLISHED = re.compile(r"(?:发布日期|发表日期|发布时间|发文日期|时间)\s*[:|]?\s*\|?\s*"
+                        r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+PRE2019_MARKERS = ("概述", "工作机构和人员", "公开目录", "收费及减免")
+
+
+def _agency_like(name: str) -> bool:
+    simp = simplify(name)
+    return 2 <= len(name) <= 40 and "、" not in simp and _AGENCY_END.search(simp) is not None
+
+
+def agency_in_name(text: str, simp: str) -> str | None:
+    """The agency in a report's name: 「湛江市司法局2025年政府信息公开工作年度报告」 → 湛江市司法局."""
+    m = _YEAR.search(simp)
+    pieces = [(0, m.start()), (m.end(), len(simp))] if m else [(0, len(simp))]
+    for a, z in pieces:
+        if simp[a:a + 1] == "报" and m and a == m.end():
+            a += 1                                         # 「2020年报」
+        cut = _REPORT_NAME.search(simp, a, z)
+        name = text[a:cut.start() if cut else z].strip(" _-—:：《》\t")
+        if name and _agency_like(name):
+            return name
+    return None
+
+
+def _strip_office(org: str) -> str:
+    """「…管理局办公室编制」: the office compiles the bureau's report; the agency is the bureau."""
+    return org[:-3] if org.endswith("办公室") and org[:-3].endswith(("局", "厅")) else org
+
+
+def find_title(lines: list[Line], limit: int) -> tuple[str | None, int | None, int]:
+    """Title, its line number, and how many title-like lines there are before `limit`."""
+    title: str | None = None
+    title_no: int | None = None
+    count = 0
+    for li in range(min(limit, len(lines))):
+        line = lines[li]
+        page = PAGE_HEADER.match(line.text)
+        text = page["title"] if page else line.text.strip()
+        simp = simplify(text)
+        if not text or len(text) > 60 or not _TITLE_WORDS.search(simp):
+            continue
+        if not page and _NOT_TITLE.search(simp):
+            continue
+        count += 1
+        if title is not None:
+            continue
+        title, title_no = text, line.no
+        if not agency_in_name(text, simp) and li > 0 and not page:
+            prev = next((p for p in reversed(lines[max(0, li - 3):li]) if p.text.strip()), None)
+            if prev is not None and len(prev.text.strip()) <= 30 and not _NOT_TITLE.search(prev.simp) \
+                    and not re.search(r"[,。:;]", prev.simp):
+                title, title_no = prev.text.strip() + text, prev.no
+    return title, title_no, count
+
+
+def find_period(lines: list[Line], limit: int) -> tuple[str | None, int | None]:
+    fallback: tuple[str | None, int | None] = (None, None)
+    for li, line in enumerate(lines):
+        if "日" not in line.simp:
+            continue
+        for m in _PERIOD.finditer(line.simp):
+            clause_start = 0
+            for c in _CLAUSE_START.finditer(line.simp, 0, m.start()):
+                clause_start = c.end()
+            clause = line.simp[clause_start:m.start()]
+            kw = next((clause.find(w) for w in ("统计", "数据") if w in clause), -1)
+            if kw >= 0:
+                return line.text[clause_start + kw:m.end()].strip(), line.no
+            if fallback[0] is None and li < limit:
+                fallback = (line.text[m.start():m.end()].strip(), line.no)
+    return fallback
+
+
+def year_of(text: str | None, pattern: re.Pattern[str] = _YEAR) -> int | None:
+    if not text:
+        return None
+    m = pattern.search(simplify(text))
+    if m is None:
+        return None
+    year = int(m.group(1)[:4])
+    return year if 1990 <= year <= 2100 else None
+
+
+def preamble_agency(pieces: Iterable[tuple[str, str]]) -> str | None:
+    for text, simp in pieces:
+        for m in _PUBLISH_VERB.finditer(simp):
+            a, z = m.span("chunk")
+            name = agency_in_name(text[a:z], simp[a:z])
+            if name:
+                return name
+        for m in _COMPILED_BY.finditer(simp):
+            org = text[m.start("org"):m.end("org")].strip()
+            if _agency_like(org):
+                return _strip_office(org)
+    return None
+
+
+def published_date(lines: list[Line], limit: int) -> date | None:
+    for line in lines[:limit]:
+        m = _PUBLISHED.search(line.simp)
+        if m:
+            try:
+                return date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def looks_like_preamble(simp: str) -> bool:
+    """A paragraph that introduces the report (「本报告由…编制」, 「根据…现公布…」)."""
+    return bool(_PREAMBLE_START.match(simp) and _PREAMBLE_WORDS.search(simp))
+
+
+def preamble_pieces(lines: list[Line], first: tuple[int, int] | None,
+                     exclude: set[int]) -> list[tuple[int, str, str]]:
+    """Prose before the first heading, page chrome and short lines left out; without headings,
+    the introducing paragraphs among the first lines."""
+    last = first[0] if first else min(len(lines), 10) - 1
+    pieces = []
+    for li in range(last + 1):
+        line = lines[li]
+        z = first[1] if first and li == first[0] else len(line.text)
+        if line.no in exclude or PAGE_HEADER.match(line.text) or CHROME.search(line.simp[:z]):
+            continue
+        text = line.text[:z].strip()
+        if (len(text) >= 20 or "。" in text) and (first or looks_like_preamble(line.simp.strip())):
+            pieces.append((li, text, line.simp[:z].strip()))
+    return pieces
