@@ -319,15 +319,15 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
     """
     report_fields = next(f.fields for f in facts if f.kind == "report")
     fmt = report_fields.get("format")
-    sentences = [(sec, sentence.strip()) for sec in report.sections
-                 for sentence in _SENTENCE.findall(_simplified(sec.text))]
     anything = _any_claim(tuple(spec.pattern.pattern for _, spec, _ in claims))
-    sentences = [(sec, sentence) for sec, sentence in sentences if anything.search(sentence)]
+    sentences = [(sec, m) for sec in report.sections for m in _SENTENCE.finditer(_simplified(sec.text))
+                 if anything.search(m.group())]
     out = []
     for name, spec, needed in claims:
-        for sec, sentence in sentences:
+        for sec, m in sentences:
+            sentence = m.group().strip()
             if sec.number in spec.sections and spec.pattern.search(sentence):
-                fact = _claim(name, spec, sentence, sec, report)
+                fact = _claim(name, spec, sentence, sec, report, m.start() + len(m.group()) - len(m.group().lstrip()))
                 if fact is not None:
                     fact.fields["format"] = fmt
                     fact.fields.update({k: report_fields[k] for k in needed
@@ -342,14 +342,14 @@ def _any_claim(patterns: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(f"(?:{re.sub(r'[(][?]P<[a-z]+>', '(?:', p)})" for p in patterns))
 
 
-def _claim(name: str, spec: Any, sentence: str, sec: Section, report: Report) -> Fact | None:
+def _claim(name: str, spec: Any, sentence: str, sec: Section, report: Report, at: int) -> Fact | None:
     if not sentence or (spec.exclude is not None and spec.exclude.search(sentence)):
         return None
     matches = list(spec.pattern.finditer(sentence))
     if not matches:
         return None
-    fields: dict[str, Any] = {"claim": name, "sentence": sentence, "section": sec.number,
-                              "line": _line_of(report, sentence, sec)}
+    fields: dict[str, Any] = {"claim": name, "sentence": sentence, "sentence_as_written": sec.text[at:at + len(sentence)],
+                              "section": sec.number, **_where(report, sentence, sec, at)}
     if "n" in spec.pattern.groupindex:
         read = {read_number(m) for m in matches if m.group("n")}
         if len({value for value, _ in read}) != 1:
@@ -366,9 +366,13 @@ def _claim(name: str, spec: Any, sentence: str, sec: Section, report: Report) ->
     return Fact("claim", fields, sec)
 
 
-def _line_of(report: Report, sentence: str, sec: Section) -> int | None:
-    position = report.text.find(sentence[:16])
-    return report.text.count("\n", 0, position) + 1 if position >= 0 else sec.start_line
+def _where(report: Report, sentence: str, sec: Section, at: int) -> dict[str, Any]:
+    """The source line, page and element of the sentence at offset `at` of the section's text."""
+    found = sec.location_at(at)
+    if found is not None:
+        return {"line": found.line, "page": found.page, "element": found.element}
+    position = report.text.find(sentence[:16])      # a section built without spans
+    return {"line": report.text.count("\n", 0, position) + 1 if position >= 0 else sec.start_line}
 
 
 def jsonable(value: Any) -> Any:
