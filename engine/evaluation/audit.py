@@ -23,7 +23,7 @@ __all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths
            "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024          # larger files are refused (error), not read
-SUPPORTED_SUFFIXES = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".pdf")
 
 # The tool's own findings about the input or the engine (rules/tool/findings.yaml).
 READ_ERROR = "READ-001"

@@ -45,14 +45,6 @@ class Fact:
 
 _YEAR_TOKEN = re.compile(r"(20\d{2})\s*年")
 _TABLE_FIELD = re.compile(r"^[A-Z][A-Z0-9_]*\.[A-Z]+$")     # a cell: "A1.TOT", "B6_2.NP", "REG.MADE"
-_PARTS_STATED = re.compile(r"([一二三四五六七八九十\d]+)\s*(?:个)?(?:部分|方面)(?:内容)?组成")
-_NUMERAL = {c: i + 1 for i, c in enumerate(template.CHINESE_NUMERALS)}
-
-
-def _chinese_int(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    return _NUMERAL.get(text)
 
 
 @lru_cache(maxsize=64)
@@ -156,23 +148,10 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
         f[f"cells.{name}"] = sum(v is not None for v in values)
         f[f"unknown.{name}"] = sum(v is None for v in values)
         f[f"nonzero.{name}"] = sum(v is not None and v != 0 for v in values)
-    if report.title:
-        m = _YEAR_TOKEN.search(report.title)
-        f["title_year"] = int(m.group(1)) if m else None
-        f["title_agency"] = report.title[:m.start()].strip() if m and m.start() > 0 else None
-    if report.period_text:
-        years = [int(y) for y in re.findall(r"(20\d{2})\s*年", report.period_text)]
-        f["period_year"] = years[0] if years else None
-        f["period_end_year"] = years[-1] if years else None
-        # 「20231月1日」: a year glued to the month, no 年
-        f["period_malformed"] = bool(re.search(r"20\d{2}\d{1,2}月", report.period_text)) or not years
-    stated = _PARTS_STATED.search(report.preamble or "")
-    if stated:
-        f["parts_stated"] = _chinese_int(stated.group(1))
-        listed = re.search(r"(?:由|包括)(.+?)(?:等)?[一二三四五六七八九十\d]+\s*(?:个)?(?:部分|方面)",
-                           report.preamble)
-        if listed:
-            f["parts_listed"] = len([p for p in re.split(r"[、，,；;]", listed.group(1)) if p.strip()])
+    # the head as the reader parsed it (engine/readers/head.py): never parsed again here
+    f.update(title_year=report.title_year, title_agency=report.title_agency, period_year=report.period_year,
+             period_end_year=report.period_end_year, period_malformed=report.period_malformed,
+             parts_stated=report.parts_stated, parts_listed=report.parts_listed)
     published = report.metadata.get("published") or ctx.published
     if isinstance(published, date):
         f["published"] = published.year * 10000 + published.month * 100 + published.day

@@ -117,10 +117,17 @@ class Report:
     year: int | None = None
     format: str | None = None       # detected from table labels: "2019" | "2021" | "mixed" | None
     format_evidence: dict[str, list[str]] = field(default_factory=dict)  # format -> labels seen
+    title_year: int | None = None   # the year the title names, and the words before it
+    title_agency: str | None = None
     period_text: str | None = None  # the statistics-period sentence as written
     period_line: int | None = None
+    period_year: int | None = None  # first and last year of the period; malformed: no 年 read
+    period_end_year: int | None = None
+    period_malformed: bool | None = None
     preamble: str = ""
     preamble_agency: str | None = None
+    parts_stated: int | None = None  # 「由…六部分组成」: the count the preamble states
+    parts_listed: int | None = None  # and how many parts it names
     sections: list[Section] = field(default_factory=list)
     tables: dict[str, Table] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)  # e.g. published date from a page

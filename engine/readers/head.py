@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from xxgk_audit.engine.model import template
 from xxgk_audit.engine.readers.classify import Line, simplify
 
 # ==== title, year, agency, period ===============================================================
@@ -24,6 +25,7 @@ _AGENCY_END = re.compile(r"(?:局|办公室|委员会|委|政府|办事处|街�
 _PUBLISH_VERB = re.compile(r"(?:现予?公布|特?向社会公布|现公开|现予?发布|特编制|编制了|现将)\s*《?"
                            r"(?P<chunk>[^。;,《》]{2,60}?(?:年度报告|工作报告|年报|报告|工作情况))")
 _COMPILED_BY = re.compile(r"由(?P<org>[^。;,、由]{2,40}?)(?:负责|组织|牵头)?(?:编制|编写|撰写|根据|依据)")
+_WORK_OF = re.compile(r"结合(?:(?:19|20)\d{2}\s*年度?)?(?P<org>(?![我本该])[^。;,、结]{2,40}?)(?:的)?(?:政府信息公开|政务公开)?工作实际")
 PREAMBLE_LIKE = re.compile(r"本(?:年度)?报告|本年报|年度报告")
 _PREAMBLE_START = re.compile(r"\s*(?:本(?:年度)?报告|本年报|根据|依据|按照)")
 _PREAMBLE_WORDS = re.compile(r"编制|组成|统计|部分|公布")
@@ -71,7 +73,7 @@ def find_title(lines: list[Line], limit: int) -> tuple[str | None, int | None, i
     for li in range(min(limit, len(lines))):
         line = lines[li]
         page = PAGE_HEADER.match(line.text)
-        text = page["title"] if page else line.text.strip()
+        text = clean_title(page["title"] if page else line.text)
         simp = simplify(text)
         if not text or len(text) > 60 or not _TITLE_WORDS.search(simp):
             continue
@@ -85,8 +87,58 @@ def find_title(lines: list[Line], limit: int) -> tuple[str | None, int | None, i
             prev = next((p for p in reversed(lines[max(0, li - 3):li]) if p.text.strip()), None)
             if prev is not None and len(prev.text.strip()) <= 30 and not _NOT_TITLE.search(prev.simp) \
                     and not re.search(r"[,。:;]", prev.simp):
-                title, title_no = prev.text.strip() + text, prev.no
+                title, title_no = clean_title(prev.text) + text, prev.no
     return title, title_no, count
+
+
+_TITLE_MARKUP = re.compile(r"^[\s#*>]+|[\s#*]+$")
+
+
+def clean_title(text: str) -> str:
+    """A title as named: without markdown markup (「# …」, 「**…**」) and without the 《》 (or 「」)
+    that quote it as a document's name."""
+    text = _TITLE_MARKUP.sub("", text)
+    for a, z in ("《》", "「」", "“”", '""'):
+        if len(text) > 2 and text[0] == a and text[-1] == z and a not in text[1:-1] and z not in text[1:-1]:
+            return text[1:-1].strip()
+    return text
+
+
+_TITLE_YEAR = re.compile(r"(20\d{2})\s*年")
+_PERIOD_YEAR = re.compile(r"(20\d{2})\s*年")
+_GLUED_MONTH = re.compile(r"20\d{2}\d{1,2}月")            # 「20231月1日」: a year glued to the month, no 年
+_PARTS_STATED = re.compile(r"([一二三四五六七八九十\d]+)\s*(?:个)?(?:部分|方面)(?:内容)?组成")
+_PARTS_LISTED = re.compile(r"(?:由|包括)(.+?)(?:等)?[一二三四五六七八九十\d]+\s*(?:个)?(?:部分|方面)")
+_CN_NUMERAL = {c: i + 1 for i, c in enumerate(template.CHINESE_NUMERALS)}
+
+
+def title_parts(title: str | None) -> tuple[int | None, str | None]:
+    """The year a title names and the words before it (the agency as the title writes it)."""
+    m = _TITLE_YEAR.search(title or "")
+    if m is None:
+        return None, None
+    return int(m.group(1)), (title[:m.start()].strip() or None)
+
+
+def period_parts(period: str | None) -> tuple[int | None, int | None, bool | None]:
+    """First and last year of a statistics period, and whether it is malformed (no 年 read)."""
+    if not period:
+        return None, None, None
+    years = [int(y) for y in _PERIOD_YEAR.findall(period)]
+    malformed = bool(_GLUED_MONTH.search(period)) or not years
+    return (years[0] if years else None), (years[-1] if years else None), malformed
+
+
+def parts_of(preamble: str) -> tuple[int | None, int | None]:
+    """How many parts the preamble says the report has, and how many it lists by name."""
+    stated = _PARTS_STATED.search(preamble)
+    if not stated:
+        return None, None
+    word = stated.group(1)
+    count = int(word) if word.isdigit() else _CN_NUMERAL.get(word)
+    listed = _PARTS_LISTED.search(preamble)
+    names = len([p for p in re.split(r"[、，,；;]", listed.group(1)) if p.strip()]) if listed else None
+    return count, names
 
 
 def find_period(lines: list[Line], limit: int) -> tuple[str | None, int | None]:
@@ -124,10 +176,11 @@ def preamble_agency(pieces: Iterable[tuple[str, str]]) -> str | None:
             name = agency_in_name(text[a:z], simp[a:z])
             if name:
                 return name
-        for m in _COMPILED_BY.finditer(simp):
-            org = text[m.start("org"):m.end("org")].strip()
-            if _agency_like(org):
-                return _strip_office(org)
+        for pattern in (_COMPILED_BY, _WORK_OF):
+            for m in pattern.finditer(simp):
+                org = text[m.start("org"):m.end("org")].strip()
+                if _agency_like(org):
+                    return _strip_office(org)
     return None
 
 
@@ -162,3 +215,68 @@ def preamble_pieces(lines: list[Line], first: tuple[int, int] | None,
         if (len(text) >= 20 or "。" in text) and (first or looks_like_preamble(line.simp.strip())):
             pieces.append((li, text, line.simp[:z].strip()))
     return pieces
+
+
+# ==== a crawler's or a portal's metadata header =================================================
+_META_KEYS = {"标题": "title", "题目": "title", "发布时间": "published", "发布日期": "published",
+              "成文日期": "written", "发布机构": "publisher", "发文机关": "publisher", "原文链接": "url",
+              "链接": "url", "网址": "url", "栏目": "column", "文号": "number", "索引号": "index",
+              "本地目录": "folder", "来源": "source", "信息来源": "source"}
+_META_LINE = re.compile(r"^\s*(?P<key>" + "|".join(sorted(_META_KEYS, key=len, reverse=True))
+                        + r")\s*[:：]\s*(?P<value>.*?)\s*$")
+_META_END = re.compile(r"^\s*[=＝\-—*]{3,}\s*(?:正文|内容|全文)?\s*[=＝\-—*]*\s*$")
+_META_SCAN = 20          # lines at the top searched for the header and the line that ends it
+_ANY_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def metadata_block(lines: list[Line]) -> tuple[dict[str, tuple[str, int]], list[int]]:
+    """A `key: value` header block that starts the text (标题, 发布时间, 发布机构, 原文链接, 栏目 …),
+    as {field: (value, line no)}, and the indexes of the lines it takes: the key lines, or up to a
+    「=== 正文 ===」 line that ends it. Fewer than two keys: not a header ({} and [])."""
+    fields: dict[str, tuple[str, int]] = {}
+    keys: list[int] = []
+    first = next((li for li, line in enumerate(lines) if line.kind != "blank"), 0)
+    for li in range(first, min(len(lines), first + _META_SCAN)):
+        line = lines[li]
+        m = _META_LINE.match(line.text)
+        if m:
+            fields.setdefault(_META_KEYS[m["key"]], (m["value"], line.no))
+            keys.append(li)
+        elif not keys:
+            break
+        elif _META_END.match(line.text):
+            return (fields, list(range(first, li + 1))) if len(keys) >= 2 else ({}, [])
+    if len(keys) < 2:
+        return {}, []
+    run = [li for k, li in enumerate(keys) if li == first + k]      # the key lines in a row at the top
+    if len(run) < 2:
+        return {}, []
+    return {k: v for k, v in fields.items() if v[1] - 1 in run}, run
+
+
+def parse_date(text: str) -> date | None:
+    m = _ANY_DATE.search(text)
+    if m is None:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def agency_named(name: str) -> str | None:
+    """A 发布机构 field's value when it names an agency (crawlers also put 「1」 or nothing there)."""
+    name = name.strip()
+    return name if _agency_like(name) else None
+
+
+# ==== the format notice a report cites ===========================================================
+_NOTICES = (("2021", re.compile(r"国办公开办函\s*[〔\[(（]\s*2021\s*[〕\])）]\s*30\s*号")),
+            ("2019", re.compile(r"国办公开办函\s*[〔\[(（]\s*2019\s*[〕\])）]\s*60\s*号")))
+
+
+def cited_format(text: str) -> tuple[str, str] | None:
+    """The national format whose notice the text cites (国办公开办函〔2021〕30号 or 〔2019〕60号),
+    with the citation as written; None when it cites neither or both."""
+    found = [(fmt, m.group()) for fmt, pattern in _NOTICES if (m := pattern.search(text))]
+    return found[0] if len(found) == 1 else None

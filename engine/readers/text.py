@@ -16,10 +16,12 @@ from pathlib import Path
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.normalize import decode_bytes
 from xxgk_audit.engine.model.report import Location, Report, Section
-from xxgk_audit.engine.readers.classify import Line, make_lines, simplify
+from xxgk_audit.engine.readers.classify import Line, make_line, make_lines, simplify
 from xxgk_audit.engine.readers.head import (FIRST_YEAR, NARRATIVE_YEAR, PRE2019_MARKERS, PREAMBLE_LIKE, YEAR_END,
-                                            agency_in_name, find_period, find_title, looks_like_preamble,
-                                            preamble_agency, preamble_pieces, published_date, year_of)
+                                            agency_in_name, agency_named, cited_format, clean_title, find_period,
+                                            find_title, looks_like_preamble, metadata_block, parse_date, parts_of,
+                                            period_parts, preamble_agency, preamble_pieces, published_date,
+                                            title_parts, year_of)
 from xxgk_audit.engine.readers.sections import (MARKUP, heading_candidates, section_chunks, section_end,
                                                 select_headings, title_score)
 from xxgk_audit.engine.readers.tables import read_applications, read_disclosure, read_review_litigation
@@ -87,20 +89,35 @@ _HEAD_LINES = 15        # the title and a keyword-less period are looked for in 
 
 
 def _stage_head(report: Report, state: _State) -> None:
-    """Title, statistics period, and the year they state."""
+    """A metadata header (read as metadata, then left out of the text), title, statistics period,
+    and the year they state."""
+    header, taken = metadata_block(state.lines)
+    for li in taken:
+        line = state.lines[li]
+        state.lines[li] = make_line(line.no, "", line.location)
     report.title, state.title_no, count = find_title(state.lines, _HEAD_LINES)
+    title, title_no = header.get("title", ("", None))
+    if clean_title(title):
+        report.title, state.title_no, count = clean_title(title), title_no, max(count, 1)
     report.title_line = state.source_line(state.title_no)
     report.metadata["title_count"] = count
     report.period_text, period_no = find_period(state.lines, _HEAD_LINES)
     report.period_line = state.source_line(period_no)
+    report.period_year, report.period_end_year, report.period_malformed = period_parts(report.period_text)
     if report.title:
         report.year = year_of(report.title)
         report.agency = agency_in_name(report.title, simplify(report.title))
+        report.title_year, report.title_agency = title_parts(report.title)
+    report.agency = report.agency or agency_named(header.get("publisher", ("",))[0])
     if report.year is None:
         report.year = year_of(report.period_text, FIRST_YEAR)
-    published = published_date(state.lines, _HEAD_LINES)
+    published = parse_date(header.get("published", ("",))[0]) or published_date(state.lines, _HEAD_LINES)
     if published:
         report.metadata["published"] = published
+    if header:
+        report.metadata["header"] = {name: value for name, (value, _) in header.items()}
+    if header.get("url", ("",))[0]:
+        report.metadata["url"] = header["url"][0]
 
 
 def _stage_tables(report: Report, state: _State) -> None:
@@ -136,6 +153,7 @@ def _stage_sections(report: Report, state: _State) -> None:
         preamble = [bodies[0].pop(0)]
         report.notes.append(f"preamble found inside section 一 (line {lines[preamble[0][0]].no})")
     report.preamble = "\n".join(text for _, text, _ in preamble)
+    report.parts_stated, report.parts_listed = parts_of(report.preamble)
     state.preamble = [(text, simp) for _, text, simp in preamble]
     state.section1 = [(text, simp) for _, text, simp in bodies[0]] if opens_one else []
     found: list[tuple[int, Section]] = []          # (line in the parse, section)
@@ -184,6 +202,10 @@ def _stage_agency_year(report: Report, state: _State) -> None:
 
 def _stage_format(report: Report, state: _State) -> None:
     seen = [f for f in template.FORMATS if report.format_evidence.get(f)]
+    cited = cited_format(report.text) if not seen else None
+    if cited is not None:                # no table to tell: the format notice the report cites
+        report.format_evidence[cited[0]] = [cited[1]]
+        seen = [cited[0]]
     report.format = seen[0] if len(seen) == 1 else ("mixed" if seen else None)
     report.format_evidence = {f: report.format_evidence.get(f, []) for f in template.FORMATS}
     if _pre2019_outline(report, state.lines):
