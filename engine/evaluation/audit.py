@@ -25,6 +25,9 @@ __all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths
 MAX_FILE_BYTES = 20 * 1024 * 1024          # larger files are refused (error), not read
 SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".pdf")
 
+# a folder's own documentation (README.md beside the reports) is not a report
+_FOLDER_DOCS = frozenset({"readme", "changelog", "license", "contributing"})
+
 # The tool's own findings about the input or the engine (rules/tool/findings.yaml).
 READ_ERROR = "READ-001"
 ENGINE_ERROR = "ENGINE-001"
@@ -95,8 +98,8 @@ def collect_paths(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[
     missing: list[str] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*")
-                                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                                and f.stem.lower() not in _FOLDER_DOCS))
         elif p.is_file():
             files.append(p)
         else:
