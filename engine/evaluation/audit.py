@@ -15,6 +15,7 @@ from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.evaluate import EngineError, RuleEngine
 from xxgk_audit.engine.evaluation.facts import Context
 from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation, tool_finding
+from xxgk_audit.engine.evaluation.reading import reading_findings
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.readers import UnsupportedDocument, read_document
 from xxgk_audit.engine.rulelang.rulepack import SEVERITY_ORDER, Rule, code_matches, load_packs, select_rules
@@ -115,6 +116,7 @@ class Auditor:
                  rules: list[Rule] | None = None):
         all_rules = rules if rules is not None else load_packs(list(rule_dirs))
         self.rules = select_rules(all_rules, select, ignore)
+        self.select, self.ignore = select, ignore
         self.fail_on = fail_on
         self.engine = RuleEngine(self.rules)
         self.version = __version__
@@ -124,6 +126,8 @@ class Auditor:
             findings, checks = self.engine.evaluate(report, ctx)
         except EngineError as exc:
             return error_result(report.path, ENGINE_ERROR, str(exc), report)
+        findings = [f for f in reading_findings(report) if (not self.select or code_matches(f.rule, self.select))
+                    and not (self.ignore and code_matches(f.rule, self.ignore))] + findings
         threshold = SEVERITY_ORDER[self.fail_on]
         failing = any(SEVERITY_ORDER[f.severity] >= threshold for f in findings)
         return ReportResult(report.path, "fail" if failing else "pass", report, findings, checks)

@@ -19,6 +19,7 @@ from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.labels import normalize_label, to_simplified
 from xxgk_audit.engine.model.report import Report, Section, Table
 from xxgk_audit.engine.model.numbers import read_number
+from xxgk_audit.engine.evaluation.unseen import Unseen, unseen
 
 __all__ = ["Context", "Fact", "build_facts", "claim_facts", "effective_format", "agency_kind", "AGENCY_KINDS"]
 
@@ -174,6 +175,7 @@ def _title_key(title: str) -> str:
 
 def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
     facts = []
+    hidden = unseen(report)
     order = [s.number for s in report.sections if s.number <= 6]
     for number in range(1, 7):
         sec = report.section(number)
@@ -184,6 +186,10 @@ def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
                              "official_title": official, "table": table,
                              "table_title": template.TABLE_TITLES.get(table, ""),
                              "has_table": bool(table) and table in report.tables}
+        if sec is None and number in hidden.sections:     # a reading limit: maybe there, unseen
+            f["present"] = None
+        if table in hidden.tables:
+            f["has_table"] = None
         if sec is not None:
             title_norm = _title_key(sec.title)
             variants = template.SECTION_VARIANTS.get(number, ())
@@ -218,14 +224,14 @@ def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
     return facts
 
 
-def _table_fact(name: str, table: Table | None, fmt: str | None) -> dict[str, Any]:
-    f: dict[str, Any] = {"format": fmt, "present": table is not None}
+def _table_fact(name: str, table: Table | None, fmt: str | None, hidden: Unseen) -> dict[str, Any]:
+    f: dict[str, Any] = {"format": fmt, "present": None if name in hidden.tables else table is not None}
     rows = {r.key for lay_fmt in template.FORMATS for r in template.layout(name, lay_fmt).rows}
     cols = {c.key for lay_fmt in template.FORMATS for c in template.layout(name, lay_fmt).columns}
     found_rows = set(table.rows_found) if table else set()
     found_cols = set(table.columns_found) if table else set()
     for r in rows:
-        f[f"has.{r}"] = r in found_rows
+        f[f"has.{r}"] = None if r in hidden.rows.get(name, ()) else r in found_rows
     for c in cols:
         f[f"col.{c}"] = c in found_cols
     known = unknown = nonzero = 0
@@ -252,12 +258,13 @@ def build_facts(report: Report, ctx: Context | None = None) -> list[Fact]:
     ctx = ctx or Context()
     fmt = effective_format(report, report.year if report.year is not None else ctx.year)
     facts = [Fact("report", _report_fact(report, ctx, fmt), report)]
+    hidden = unseen(report)
     cells = facts[0].fields      # the report fact also carries every known cell (ROW.COL)
     facts.extend(_section_facts(report, fmt))
     for name in template.TABLE_NAMES:
         table = report.tables.get(name)
         table_fmt = "pre2019" if fmt == "pre2019" else (table.format if table and table.format else fmt)
-        facts.append(Fact(name, _table_fact(name, table, table_fmt), table))
+        facts.append(Fact(name, _table_fact(name, table, table_fmt, hidden), table))
         if table is None:
             continue
         cells.update((f"{r}.{c}", cell.value) for (r, c), cell in table.cells.items() if cell.value is not None)

@@ -23,6 +23,7 @@ CELL_KINDS = (
     "blank",        # empty
     "placeholder",  # "—", "-", "/", "无"
     "unreadable",   # anything else ("? 0", "O", "見附件")
+    "unseen",       # run together with its neighbours (「5416」 for three cells): a reading limit
 )
 
 
@@ -107,6 +108,18 @@ class Section:
 
 
 @dataclass
+class ReadingLimit:
+    """What the reader could not see as the format lays it out: a fact about the reading, not a
+    judgement of the report. Evaluation turns each into a READ- finding; the rules that need the
+    part are then not assessable."""
+
+    kind: str                       # "one_line" | "cells_decoded" | "cells_unseen" | "sections_unseen" | …
+    part: str                       # what it concerns: "text", a table ("applications"), a row ("applications.B1")
+    location: Location = field(default_factory=Location)
+    detail: dict[str, Any] = field(default_factory=dict)   # structured: raw text, values, keys
+
+
+@dataclass
 class Report:
     path: str
     kind: str                       # reader kind: "txt", "html", "docx", "pdf"
@@ -132,6 +145,7 @@ class Report:
     tables: dict[str, Table] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)  # e.g. published date from a page
     notes: list[str] = field(default_factory=list)          # reader remarks (never judgements)
+    reading: list[ReadingLimit] = field(default_factory=list)  # reading limits (structured)
 
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)

@@ -19,7 +19,7 @@ from xxgk_audit.engine.model.labels import T2S, LabelIndex, Match, normalize_lab
 from xxgk_audit.engine.model.normalize import TRANSLATION, parse_cell
 from xxgk_audit.engine.model.report import Location
 
-__all__ = ["Entry", "INDEX", "Line", "CJK", "DIGIT", "entries_of", "format_only", "is_note", "make_line",
+__all__ = ["Entry", "INDEX", "LABELS", "UNSEEN", "Line", "CJK", "DIGIT", "entries_of", "format_only", "is_note", "make_line",
            "make_lines", "simplify", "split_fields", "value_like"]
 
 
@@ -71,6 +71,7 @@ def _build_index() -> LabelIndex[tuple[Entry, ...]]:
 
 
 INDEX = _build_index()
+LABELS = tuple(dict.fromkeys(label for label, _ in _entries()))     # every template label, as printed
 _FORMAT_ONLY = [(fmt, label, normalize_label(label))
                 for fmt, labels in template.FORMAT_ONLY_LABELS.items() for label in labels]
 
@@ -91,6 +92,9 @@ def simplify(text: str) -> str:
     return text.translate(_SIMPLIFY)
 
 
+# A field the reader could not separate from its neighbours (cells run together, see inline.py):
+# UNSEEN followed by the run as written. Its cell is unknown, a reading limit, not a bad value.
+UNSEEN = "\u2047"
 _NBSP = re.compile(r"&nbsp;?|&#160;", re.IGNORECASE)
 CJK = re.compile(r"[\u3400-\u9fff]")
 DIGIT = re.compile(r"\d")

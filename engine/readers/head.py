@@ -109,6 +109,7 @@ _PERIOD_YEAR = re.compile(r"(20\d{2})\s*年")
 _GLUED_MONTH = re.compile(r"20\d{2}\d{1,2}月")            # 「20231月1日」: a year glued to the month, no 年
 _PARTS_STATED = re.compile(r"([一二三四五六七八九十\d]+)\s*(?:个)?(?:部分|方面)(?:内容)?组成")
 _PARTS_LISTED = re.compile(r"(?:由|包括)(.+?)(?:等)?[一二三四五六七八九十\d]+\s*(?:个)?(?:部分|方面)")
+_ONE_PART = re.compile(r"行政复议\s*[、，,]\s*(?:提起)?行政诉讼")
 _CN_NUMERAL = {c: i + 1 for i, c in enumerate(template.CHINESE_NUMERALS)}
 
 
@@ -137,7 +138,9 @@ def parts_of(preamble: str) -> tuple[int | None, int | None]:
     word = stated.group(1)
     count = int(word) if word.isdigit() else _CN_NUMERAL.get(word)
     listed = _PARTS_LISTED.search(preamble)
-    names = len([p for p in re.split(r"[、，,；;]", listed.group(1)) if p.strip()]) if listed else None
+    # 「行政复议、行政诉讼情况」 is one part: the only official title with a 、 inside
+    names = len([p for p in re.split(r"[、，,；;]", _ONE_PART.sub("行政复议行政诉讼", listed.group(1)))
+                 if p.strip()]) if listed else None
     return count, names
 
 

@@ -15,7 +15,7 @@ from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.labels import Match
 from xxgk_audit.engine.model.normalize import parse_cell
 from xxgk_audit.engine.model.report import Cell, LabelMatch, Location, Table
-from xxgk_audit.engine.readers.classify import (INDEX, Entry, Line, entries_of, format_only, is_note,
+from xxgk_audit.engine.readers.classify import (INDEX, UNSEEN, Entry, Line, entries_of, format_only, is_note,
                                                 split_fields, value_like)
 
 __all__ = ["Builder", "read_disclosure", "read_applications", "read_review_litigation"]
@@ -61,8 +61,8 @@ class Builder:
             self.lines.add(line)
             if col is None:
                 continue
-            value, kind = parse_cell(raw)
-            self.table.cells[(row, col)] = Cell(value, raw, kind, self.at(line))
+            value, kind = (None, "unseen") if raw.startswith(UNSEEN) else parse_cell(raw)
+            self.table.cells[(row, col)] = Cell(value, raw.removeprefix(UNSEEN), kind, self.at(line))
             if col not in self.table.columns_found:
                 self.table.columns_found.append(col)
         if row not in self.table.rows_found:

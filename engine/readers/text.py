@@ -15,13 +15,14 @@ from pathlib import Path
 
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.normalize import decode_bytes
-from xxgk_audit.engine.model.report import Location, Report, Section
+from xxgk_audit.engine.model.report import Location, ReadingLimit, Report, Section
 from xxgk_audit.engine.readers.classify import Line, make_line, make_lines, simplify
 from xxgk_audit.engine.readers.head import (FIRST_YEAR, NARRATIVE_YEAR, PRE2019_MARKERS, PREAMBLE_LIKE, YEAR_END,
                                             agency_in_name, agency_named, cited_format, clean_title, find_period,
                                             find_title, looks_like_preamble, metadata_block, parse_date, parts_of,
                                             period_parts, preamble_agency, preamble_pieces, published_date,
                                             title_parts, year_of)
+from xxgk_audit.engine.readers.inline import unfold
 from xxgk_audit.engine.readers.sections import (MARKUP, heading_candidates, section_chunks, section_end,
                                                 select_headings, title_score)
 from xxgk_audit.engine.readers.tables import read_applications, read_disclosure, read_review_litigation
@@ -74,11 +75,12 @@ class _State:
 
 def _parse(report: Report, source: Iterable[tuple[str, Location]]) -> None:
     try:
-        state = _State(make_lines(source))
+        unfolded, report.reading = unfold(list(source))
+        state = _State(make_lines(unfolded))
     except Exception as exc:  # noqa: BLE001 - keep what was read, say what failed
         report.notes.append(f"lines: internal error {exc!r}")
         return
-    for stage in (_stage_head, _stage_tables, _stage_sections, _stage_agency_year, _stage_format):
+    for stage in (_stage_head, _stage_tables, _stage_sections, _stage_agency_year, _stage_format, _stage_unseen):
         try:
             stage(report, state)
         except Exception as exc:  # noqa: BLE001
@@ -224,3 +226,26 @@ def _pre2019_outline(report: Report, lines: list[Line]) -> bool:
     headings += [line.simp for line in lines if line.kind != "blank" and len(line.text.strip()) <= 40
                  and line.simp.lstrip(" #").startswith("(")]
     return any(marker in h for h in headings for marker in PRE2019_MARKERS)
+
+
+def _stage_unseen(report: Report, state: _State) -> None:
+    """In a page read on one line, what was not found may be there unseen: the sections, tables
+    and rows of the format not found are reading limits, not absences."""
+    unfolded = next((limit for limit in report.reading if limit.kind == "one_line"), None)
+    if unfolded is None:
+        return
+    where = unfolded.location
+    present = {s.number for s in report.sections if s.heading_found}
+    missing = [n for n in template.SECTION_TITLES if n not in present]
+    if missing:
+        report.reading.append(ReadingLimit("sections_unseen", "sections", where, {"numbers": missing}))
+    fmt = report.format if report.format in template.FORMATS else template.expected_format(report.year)
+    for name in template.TABLE_NAMES:
+        table = report.tables.get(name)
+        if table is None:
+            report.reading.append(ReadingLimit("table_unseen", name, where, {}))
+            continue
+        lay = template.layout(name, fmt if fmt in template.FORMATS else table.format or "2021")
+        rows = [r for r in lay.row_keys() if r not in table.rows_found]
+        if rows:
+            report.reading.append(ReadingLimit("rows_unseen", name, where, {"rows": rows}))
