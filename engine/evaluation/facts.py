@@ -108,11 +108,12 @@ def _layout_mismatch(report: Report, expected: str | None) -> dict[str, Any]:
 
 
 def effective_format(report: Report, year: int | None = None) -> str | None:
-    """The format a report is judged by: from its year when known, else from its table labels."""
+    """The format a report is judged by: from its year when known, else from its table labels,
+    else from the format notice it cites."""
     year = report.year if year is None else year
     if year is not None:
         return template.expected_format(year)
-    return report.format if report.format in template.FORMATS else None
+    return report.format if report.format in template.FORMATS else report.cited_format
 
 
 def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any]:

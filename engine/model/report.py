@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import pandas as pd
 
 Number = int | Decimal
 
@@ -77,13 +76,6 @@ class Table:
         cell = self.cells.get((row, col))
         return None if cell is None else cell.value
 
-    def to_frame(self) -> pd.DataFrame:
-        """Rows × columns by canonical key; unknown cells are None (object dtype keeps Decimals)."""
-        rows = list(dict.fromkeys(r for r, _ in self.cells))
-        cols = list(dict.fromkeys(c for _, c in self.cells))
-        data = {c: [self.value(r, c) for r in rows] for c in cols}
-        return pd.DataFrame(data, index=pd.Index(rows, name="row"), dtype=object)
-
 
 @dataclass
 class Section:
@@ -130,6 +122,7 @@ class Report:
     year: int | None = None
     format: str | None = None       # detected from table labels: "2019" | "2021" | "mixed" | None
     format_evidence: dict[str, list[str]] = field(default_factory=dict)  # format -> labels seen
+    cited_format: str | None = None  # the format whose notice the text cites (〔2021〕30号, 〔2019〕60号)
     title_year: int | None = None   # the year the title names, and the words before it
     title_agency: str | None = None
     period_text: str | None = None  # the statistics-period sentence as written

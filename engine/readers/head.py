@@ -278,8 +278,8 @@ _NOTICES = (("2021", re.compile(r"国办公开办函\s*[〔\[(（]\s*2021\s*[〕
             ("2019", re.compile(r"国办公开办函\s*[〔\[(（]\s*2019\s*[〕\])）]\s*60\s*号")))
 
 
-def cited_format(text: str) -> tuple[str, str] | None:
-    """The national format whose notice the text cites (国办公开办函〔2021〕30号 or 〔2019〕60号),
-    with the citation as written; None when it cites neither or both."""
-    found = [(fmt, m.group()) for fmt, pattern in _NOTICES if (m := pattern.search(text))]
+def cited_format(text: str) -> str | None:
+    """The national format whose notice the text cites (国办公开办函〔2021〕30号 or 〔2019〕60号);
+    None when it cites neither or both."""
+    found = [fmt for fmt, pattern in _NOTICES if pattern.search(text)]
     return found[0] if len(found) == 1 else None

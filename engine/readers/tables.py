@@ -112,10 +112,15 @@ def _row_values(lines: list[Line], li: int, fi: int, n: int) -> tuple[list[tuple
         if filled >= n:         # blank cells may belong to merged columns: read on until n values
             break
     if not any(value_like(raw) for raw, _ in found):
-        if "\t" in line.text and len(after) >= n:      # a table row of blank cells: unknown, not absent
+        if _cells_apart(line) and len(after) >= n:     # a table row of blank cells: blank, not absent
             return [(f, line.no) for f in after], li
         return [], li
     return found, last
+
+
+def _cells_apart(line: Line) -> bool:
+    """A line whose cells are marked off (tabs or pipes): its empty fields are blank cells."""
+    return "\t" in line.text or "|" in line.text or "｜" in line.text
 
 
 def _wrapped_label_tail(fields: list[str]) -> list[str]:
@@ -386,7 +391,7 @@ def read_review_litigation(lines: list[Line], notes: list[str]) -> Builder:
     if anchor is None:
         return b
     values: list[tuple[str, int]] = []
-    blank_row: Line | None = None      # a line of 14 tabs: a table row of 15 blank cells
+    blank_row: Line | None = None      # a line of 14 tabs (or 15 pipe cells): a row of 15 blank cells
     for line in lines[anchor:anchor + _RL_SCAN]:
         if line.kind == "values" or (values and line.kind == "filler"):
             values.extend((f, line.no) for f in line.fields)
@@ -395,14 +400,15 @@ def read_review_litigation(lines: list[Line], notes: list[str]) -> Builder:
             continue
         if values or _prose(line):
             break
-        if blank_row is None and line.kind == "blank" and line.text.count("\t") >= 14:
+        if blank_row is None and line.kind in ("blank", "filler") and _cells_apart(line) \
+                and len(split_fields(line.text)) >= 15:
             blank_row = line
         for fi, found in line.labels:
             entries = entries_of(found, "review_litigation", ("row", "column"))
             if entries:
                 b.label(entries[0].role, entries[0].key, line.fields[fi], found, line.no)
         b.lines.add(line.no)
-    if not values and blank_row is not None:     # blank cells are unknown, not absent
+    if not values and blank_row is not None:     # blank cells are blank, not absent
         values = [(f, blank_row.no) for f in split_fields(blank_row.text)]
     if not values:
         return b

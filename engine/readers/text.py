@@ -204,11 +204,8 @@ def _stage_agency_year(report: Report, state: _State) -> None:
 
 def _stage_format(report: Report, state: _State) -> None:
     seen = [f for f in template.FORMATS if report.format_evidence.get(f)]
-    cited = cited_format(report.text) if not seen else None
-    if cited is not None:                # no table to tell: the format notice the report cites
-        report.format_evidence[cited[0]] = [cited[1]]
-        seen = [cited[0]]
     report.format = seen[0] if len(seen) == 1 else ("mixed" if seen else None)
+    report.cited_format = cited_format(report.text)
     report.format_evidence = {f: report.format_evidence.get(f, []) for f in template.FORMATS}
     if _pre2019_outline(report, state.lines):
         report.metadata["outline"] = "pre2019"
