@@ -30,6 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pdfplumber
 import pytest
 from PIL import Image
 from reportlab.lib import colors, pdfencrypt
@@ -444,3 +445,16 @@ def test_batch_goes_on_after_bad_pdfs(auditor, tmp_path, capsys):
     for name in BAD:
         assert sum(name in line and "READ-001" in line for line in out.splitlines()) == 1
     assert "good.pdf — " in out
+
+
+def test_a_claim_finding_names_the_page_of_its_sentence(auditor, tmp_path):
+    """Text findings point at the PDF page and text line of their sentence, and carry the sentence."""
+    sentence = "2023年共收到政府信息公开申请12件"
+    path = tmp_path / "claim.pdf"
+    path.write_bytes(render_pdf(CLEAN.replace("共收到政府信息公开申请11件", "共收到政府信息公开申请12件")))
+    found = [f for f in auditor.audit_path(path).findings if f.rule == "XREF-001"]
+    assert len(found) == 1 and found[0].evidence["sentence"].startswith(sentence)
+    location = found[0].location
+    with pdfplumber.open(path) as pdf:
+        page = next(n for n, p in enumerate(pdf.pages, 1) if sentence in (p.extract_text() or "").replace("\n", ""))
+    assert location.page == page and location.element.startswith(f"page[{page}]/line[")
