@@ -188,14 +188,17 @@ def preamble_agency(pieces: Iterable[tuple[str, str]]) -> str | None:
 
 
 def published_date(lines: list[Line], limit: int) -> date | None:
-    for line in lines[:limit]:
-        m = _PUBLISHED.search(line.simp)
-        if m:
-            try:
-                return date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                return None
-    return None
+    """A 发布日期/发布时间 in the first lines (page text copied with its date line)."""
+    m = next((m for line in lines[:limit] if (m := _PUBLISHED.search(line.simp))), None)
+    return _date_of(m)
+
+
+def _date_of(m: re.Match[str] | None) -> date | None:
+    """The date of a match whose groups 1–3 are year, month and day; None when it is no date."""
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])) if m is not None else None
+    except ValueError:
+        return None
 
 
 def looks_like_preamble(simp: str) -> bool:
@@ -258,13 +261,8 @@ def metadata_block(lines: list[Line]) -> tuple[dict[str, tuple[str, int]], list[
 
 
 def parse_date(text: str) -> date | None:
-    m = _ANY_DATE.search(text)
-    if m is None:
-        return None
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
+    """The first date in a header field: 「2023-01-09 19:36」, 「2023年1月9日」."""
+    return _date_of(_ANY_DATE.search(text))
 
 
 def agency_named(name: str) -> str | None:

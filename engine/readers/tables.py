@@ -3,6 +3,9 @@
 A row label is followed by its values, on the same line (tab or pipe separated, or PDF text split
 by spaces) or on the following lines (one cell per line). Values are mapped to the row's columns
 in template order; blank fields are cells too (a blank cell is not a missing one).
+
+Longer than most modules: the three tables share the row reading (values on the label's line or
+one per line, merged columns, wrapped labels), and apart they would repeat it.
 """
 
 from __future__ import annotations
