@@ -26,9 +26,10 @@ CELL_KINDS = (
 )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Location:
-    """Where something sits in the source document. Unknown parts stay None."""
+    """Where something sits in the source document. Unknown parts stay None. Frozen: the lines
+    of a parse share theirs with everything read from them."""
 
     line: int | None = None         # 1-based line in a text source
     page: int | None = None         # 1-based page in a PDF

@@ -83,7 +83,7 @@ def _unfold_line(text: str, location: Location, limits: list[ReadingLimit]) -> l
     regions = _table_regions(simp, heads)
     if len(heads) < 2 and not regions:
         return None
-    limits.append(ReadingLimit("one_line", "text", _copy(location),
+    limits.append(ReadingLimit("one_line", "text", location,
                                {"chars": len(text), "headings": [n for n, _, _ in heads]}))
     cuts = sorted({0, len(text), *(a for _, a, _ in heads), *(z for _, _, z in heads)})
     pieces: list[str] = []
@@ -273,12 +273,12 @@ def _decided(name: str, row: _Row, location: Location, limits: list[ReadingLimit
     if row.candidates and len(row.candidates) == 1:
         values = row.candidates[0]
         if values != tokens:
-            limits.append(ReadingLimit("cells_decoded", part, _copy(location),
+            limits.append(ReadingLimit("cells_decoded", part, location,
                                        {"label": row.words, "raw": row.run.strip(), "values": values}))
         return values
     if len(tokens) == row.cells:        # cells as written, not all digits (「2832995元」 is a value with a unit)
         return tokens
-    limits.append(ReadingLimit("cells_unseen", part, _copy(location),
+    limits.append(ReadingLimit("cells_unseen", part, location,
                                {"label": row.words, "raw": row.run.strip(), "cells": row.cells,
                                 "splits": len(row.candidates or [])}))
     return [UNSEEN + row.run.strip()] * max(row.cells, 1)
@@ -298,15 +298,11 @@ def _review_litigation(rows: list[_Row], location: Location, limits: list[Readin
     detail = {"label": "行政复议、行政诉讼", "raw": run}
     if len(candidates) == 1:
         if candidates[0] != run.split():
-            limits.append(ReadingLimit("cells_decoded", "review_litigation", _copy(location),
+            limits.append(ReadingLimit("cells_decoded", "review_litigation", location,
                                        {**detail, "values": candidates[0]}))
         values = candidates[0]
     else:
-        limits.append(ReadingLimit("cells_unseen", "review_litigation", _copy(location),
+        limits.append(ReadingLimit("cells_unseen", "review_litigation", location,
                                    {**detail, "cells": _RL_CELLS, "splits": len(candidates)}))
         values = [UNSEEN + run] * _RL_CELLS
     return [p for p in (*header, "\t".join(values), rest) if p]
-
-
-def _copy(location: Location) -> Location:
-    return Location(location.line, location.page, location.element)

@@ -47,9 +47,8 @@ class Builder:
         self.table = Table(self.name, None)
 
     def at(self, no: int) -> Location:
-        """The source location of parsed line `no` (a copy: locations are never shared)."""
-        where = self.source[no - 1].location
-        return Location(where.line, where.page, where.element)
+        """The source location of parsed line `no`."""
+        return self.source[no - 1].location
 
     def label(self, role: str, key: str, written: str, found: Match, line: int) -> None:
         self.table.labels.append(LabelMatch(self.name, role, key, written, found.template,

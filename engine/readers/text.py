@@ -181,8 +181,7 @@ def _joined(lines: list[Line], chunks: list[tuple[int, str, str]]) -> tuple[str,
     """A section's body: its pieces joined by line breaks, and where each piece starts."""
     spans, offset = [], 0
     for li, text, _ in chunks:
-        where = lines[li].location
-        spans.append((offset, Location(where.line, where.page, where.element)))
+        spans.append((offset, lines[li].location))
         offset += len(text) + 1
     return "\n".join(text for _, text, _ in chunks), spans
 
