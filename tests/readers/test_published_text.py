@@ -172,3 +172,16 @@ def test_a_review_litigation_row_of_blank_pipe_cells_is_blank_cells():
 def apps_columns():
     from xxgk_audit.engine.model.template import APPLICANT_COLUMNS
     return APPLICANT_COLUMNS
+
+
+def test_an_ambiguous_row_is_decided_by_the_column_identities():
+    """一 「110000011」 is 11|0|…|11 or 1|10|…|11; 一+二 = （七）总计+四 in every column decides it."""
+    text = ("某县某局2023年政府信息公开工作年度报告 一、总体情况本年度工作平稳有序。" * 20
+            + "三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+              "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+              "一、本年新收政府信息公开申请数量110000011二、上年结转政府信息公开申请数量0000000"
+              "三、本年度办理结果（七）总计 11 0 0 0 0 0 11 四、结转下年度继续办理0000000"
+              "四、政府信息公开行政复议、行政诉讼情况五、存在的主要问题及改进情况无。六、其他需要报告的事项无。")
+    apps = read_text("one-line.txt", text=text).tables["applications"]
+    assert [apps.value("A1", c.key) for c in apps_columns()] == [11, 0, 0, 0, 0, 0, 11]
+    assert apps.value("B7", "TOT") == 11
