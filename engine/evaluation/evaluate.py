@@ -348,7 +348,8 @@ def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
     if fact.kind in ("claim", "section"):
         loc.section, loc.line = f.get("section", f.get("number")), f.get("line")
         loc.page = f.get("page", fact.ref.page if fact.ref is not None else None)
-        loc.element = f.get("element")
+        heading = fact.ref.location.element if fact.kind == "section" and fact.ref is not None else None
+        loc.element = f.get("element", heading)         # a claim: its sentence's; a section: its heading's
     elif fact.kind in ("cell", "label"):
         loc.table, loc.line = f.get("table"), f.get("line")
         loc.row = f.get("key") if fact.kind == "label" and f.get("role") == "row" else f.get("row")
@@ -373,6 +374,7 @@ def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
         sec = report.section(loc.section)
         if sec is not None:
             loc.line, loc.page = sec.start_line, loc.page or sec.page
+            loc.element = loc.element or sec.location.element
     return loc
 
 

@@ -87,6 +87,7 @@ class Section:
     end_line: int | None = None
     heading_found: bool = True
     page: int | None = None         # PDF page of the heading
+    location: Location = field(default_factory=Location)   # the heading (or the table standing for it)
     # where the body comes from: (offset in `text` where a piece starts, its source location), in order
     spans: list[tuple[int, Location]] = field(default_factory=list)
 

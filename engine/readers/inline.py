@@ -24,6 +24,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from xxgk_audit.engine.model import template
+from xxgk_audit.engine.model.labels import strip_pinyin
 from xxgk_audit.engine.model.report import Location, ReadingLimit
 from xxgk_audit.engine.readers.classify import INDEX, LABELS, UNSEEN, entries_of, format_only, simplify
 
@@ -78,6 +79,7 @@ def unfold(source: list[tuple[str, Location]]) -> tuple[list[tuple[str, Location
 
 
 def _unfold_line(text: str, location: Location, limits: list[ReadingLimit]) -> list[str] | None:
+    text = strip_pinyin(text)                   # 「主動(dòng)公開」: glosses a converter left in
     simp = simplify(text)
     heads = _heading_spans(simp)
     regions = _table_regions(simp, heads)

@@ -165,14 +165,15 @@ def _stage_sections(report: Report, state: _State) -> None:
         text, spans = _joined(lines, bodies[k])
         found.append((lines[h.line].no, Section(h.number, MARKUP.sub("", h.title).strip(), text, start.line,
                                                 state.source_line(section_end(lines, h, nxt)),
-                                                page=start.page, spans=spans)))
+                                                page=start.page, location=start, spans=spans)))
     present = {h.number for h in heads}
     for name, table in report.tables.items():
         number = template.TABLE_SECTION[name]
         if number not in present:
             present.add(number)
             found.append((state.table_first[name], Section(number, "", "", table.location.line, table.location.line,
-                                                           heading_found=False, page=table.location.page)))
+                                                           heading_found=False, page=table.location.page,
+                                                           location=table.location)))
     found.sort(key=lambda item: item[0])
     report.sections.extend(section for _, section in found)
 
@@ -224,6 +225,9 @@ def _pre2019_outline(report: Report, lines: list[Line]) -> bool:
     return any(marker in h for h in headings for marker in PRE2019_MARKERS)
 
 
+_TABLE_DIGITS = 3       # fewer digits in a section's text: it has no table to be unseen
+
+
 def _stage_unseen(report: Report, state: _State) -> None:
     """In a page read on one line, what was not found may be there unseen: the sections, tables
     and rows of the format not found are reading limits, not absences."""
@@ -239,7 +243,10 @@ def _stage_unseen(report: Report, state: _State) -> None:
     for name in template.TABLE_NAMES:
         table = report.tables.get(name)
         if table is None:
-            report.reading.append(ReadingLimit("table_unseen", name, where, {}))
+            section = report.section(template.TABLE_SECTION[name])
+            # a section without a digit holds no table: the table is absent, not unseen
+            if section is None or sum(c.isdigit() for c in section.text) >= _TABLE_DIGITS:
+                report.reading.append(ReadingLimit("table_unseen", name, where, {}))
             continue
         lay = template.layout(name, fmt if fmt in template.FORMATS else table.format or "2021")
         rows = [r for r in lay.row_keys() if r not in table.rows_found]

@@ -57,3 +57,14 @@ def test_docx_claim_names_its_paragraph():
     expected = next(k for k, text in enumerate(paragraphs, 1) if SENTENCE in text)
     assert finding.location.element == f"p[{expected}]" and finding.location.line is None
     assert re.fullmatch(r"p\[\d+\]", finding.location.element)
+
+
+def test_a_docx_section_finding_names_the_heading_paragraph():
+    """A finding about a section names the paragraph of its heading, as a text finding names its line."""
+    sample = (ROOT / "samples" / "error-structure-2022.txt").read_text(encoding="utf-8")
+    report = read_document(Path("sections.docx"), render_docx(read_text("s.txt", text=sample)))
+    one = report.section(1)
+    assert re.fullmatch(r"p\[\d+\]", one.location.element or "")
+    found = [f for f in AUDITOR.audit_report(report).findings if f.rule == "TEXT-002"]
+    assert len(found) == 1 and found[0].location.section == 1
+    assert found[0].location.element == one.location.element
