@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from xxgk_audit.engine.evaluation.audit import Auditor, collect_paths, contract_format
+from xxgk_audit.engine.model.template import APPLICANT_COLUMNS
 from xxgk_audit.engine.readers import read_text
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -82,7 +83,10 @@ def test_a_split_is_chosen_by_the_row_total_and_an_ambiguous_one_is_not_guessed(
     assert {apps.cells[("A2", c)].kind for c in ("NP", "BIZ", "TOT")} == {"unseen"}
     assert [s.number for s in report.sections] == [1, 3, 4, 5, 6]
     result = AUDITOR.audit_report(report)
-    assert not [f for f in result.findings if f.rule.startswith("STRUCT-00") and f.severity == "error"]
+    # section 二 is not seen (no heading found): its structure is not judged; section 四 is seen and
+    # holds no digits: its table is absent, not unseen
+    assert [(f.rule, f.location.section) for f in result.findings
+            if f.rule.startswith("STRUCT-00") and f.severity == "error"] == [("STRUCT-004", 4)]
     assert {"READ-002", "READ-003", "READ-004", "READ-005"} <= {f.rule for f in result.findings}
     assert not [f for f in result.findings if f.rule.startswith(("ARITH", "CELL")) and f.severity == "error"]
 
@@ -147,7 +151,7 @@ def test_a_row_of_blank_cells_is_that_row(row):
     report = read_text("blank.txt", text=SAMPLE.replace(_B3_2, row))
     apps = report.tables["applications"]
     assert "B3_2" in apps.rows_found
-    assert {apps.cells[("B3_2", c.key)].kind for c in apps_columns()} == {"blank"}
+    assert {apps.cells[("B3_2", c.key)].kind for c in APPLICANT_COLUMNS} == {"blank"}
     assert apps.value("B3_3", "NP") == 0                                     # the next row keeps its values
     assert "STRUCT-008" not in {f.rule for f in AUDITOR.audit_report(report).findings}
 
@@ -155,7 +159,7 @@ def test_a_row_of_blank_cells_is_that_row(row):
 def test_blank_cells_never_shift_other_values():
     report = read_text("blank.txt", text=SAMPLE.replace(_B3_2, "2.其他法律行政法规禁止公开 |  | 1 |  |  |  |  | 1 |"))
     apps = report.tables["applications"]
-    assert [apps.cells[("B3_2", c.key)].raw for c in apps_columns()] == ["", "1", "", "", "", "", "1"]
+    assert [apps.cells[("B3_2", c.key)].raw for c in APPLICANT_COLUMNS] == ["", "1", "", "", "", "", "1"]
 
 
 def test_a_review_litigation_row_of_blank_pipe_cells_is_blank_cells():
@@ -169,11 +173,6 @@ def test_a_review_litigation_row_of_blank_pipe_cells_is_blank_cells():
     assert len(rl.cells) == 15 and {c.kind for c in rl.cells.values()} == {"blank"}
 
 
-def apps_columns():
-    from xxgk_audit.engine.model.template import APPLICANT_COLUMNS
-    return APPLICANT_COLUMNS
-
-
 def test_an_ambiguous_row_is_decided_by_the_column_identities():
     """一 「110000011」 is 11|0|…|11 or 1|10|…|11; 一+二 = （七）总计+四 in every column decides it."""
     text = ("某县某局2023年政府信息公开工作年度报告 一、总体情况本年度工作平稳有序。" * 20
@@ -183,5 +182,5 @@ def test_an_ambiguous_row_is_decided_by_the_column_identities():
               "三、本年度办理结果（七）总计 11 0 0 0 0 0 11 四、结转下年度继续办理0000000"
               "四、政府信息公开行政复议、行政诉讼情况五、存在的主要问题及改进情况无。六、其他需要报告的事项无。")
     apps = read_text("one-line.txt", text=text).tables["applications"]
-    assert [apps.value("A1", c.key) for c in apps_columns()] == [11, 0, 0, 0, 0, 0, 11]
+    assert [apps.value("A1", c.key) for c in APPLICANT_COLUMNS] == [11, 0, 0, 0, 0, 0, 11]
     assert apps.value("B7", "TOT") == 11
