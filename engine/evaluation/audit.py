@@ -120,7 +120,8 @@ class Auditor:
                  rules: list[Rule] | None = None, selection: Selection | None = None):
         """`selection` (the layers of configuration and command line), or one source's `select`/`ignore`."""
         all_rules = rules if rules is not None else load_packs(list(rule_dirs))
-        self.rules = (selection or Selection.of(select, ignore)).apply(all_rules)
+        self.selection = selection or Selection.of(select, ignore)
+        self.rules = self.selection.apply(all_rules)
         self.fail_on = fail_on
         self.engine = RuleEngine(self.rules)
 
@@ -129,7 +130,8 @@ class Auditor:
             findings, checks = self.engine.evaluate(report, ctx)
         except EngineError as exc:
             return error_result(report.path, ENGINE_ERROR, str(exc), report)
-        findings = reading_findings(report) + findings      # selected with the rules in app/results.py
+        # the reading findings are the auditor's own: its selection applies to them as to the rules
+        findings = [f for f in reading_findings(report) if self.selection.enabled(f.rule)] + findings
         if ctx is not None:     # the given agency and year are the report's identity (baselines, store, review)
             report.agency = ctx.agency or report.agency
             report.year = ctx.year if ctx.year is not None else report.year
