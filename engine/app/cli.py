@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, description="政府信息公开工作年度报告规则审核工具（rules-based auditor）")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True,
-                                metavar="{check,extract,rules,baseline,config,batch,history}")
+                                metavar="{check,extract,rules,baseline,config,batch,history,review,serve}")
 
     selection = argparse.ArgumentParser(add_help=False)
     selection.add_argument("--config", metavar="FILE",
@@ -150,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("agency", metavar="AGENCY", help="机关名称")
     history.add_argument("--store", required=True, metavar="PATH", help="结果库（batch 的 audit.db）")
     history.set_defaults(run=_history)
+
+    from xxgk_audit.engine.app import review_command, serve_command   # they import this module
+    review_command.add_parser(sub)
+    serve_command.add_parser(sub, selection)
     return parser
 
 
@@ -309,7 +313,8 @@ def _batch(args: argparse.Namespace) -> int:
     counts, summary = outcome.counts, outcome.summary
     kept = "；结果与上次相同，沿用已有输出" if outcome.outputs_kept else ""
     print(f"共 {counts.files} 份报告：审核 {counts.audited}，未变化跳过 {counts.skipped}，无法审核 {counts.errors}；"
-          f"通过 {summary['pass']}，不通过 {summary['fail']}；跨报告问题 {outcome.cross_findings} 条"
+          f"通过 {summary['pass']}，不通过 {summary['fail']}；经审核驳回 {summary.get('dismissed', 0)} 条；"
+          f"跨报告问题 {outcome.cross_findings} 条"
           f"（cross_report.json）{kept}。结果：{outdir / 'index.html'}", file=sys.stderr)
     return EXIT_OK if outcome.all_pass or args.exit_zero else EXIT_FAIL
 

@@ -11,6 +11,8 @@ Schema (see also docs/BATCH.md):
             cross_checked)                          -- 1 once the cross-report rules have run on it
     findings(report_id, seq, rule, severity, title, message, section, table_name, row_key,
              column_key, line, page, element, expected_json, actual_json, source, evidence_json)
+    review_fingerprints(report_id, seq, fingerprint)   -- a finding's review identity (batch/review.py)
+    decisions(id, fingerprint, decision, reviewer, comment, decided_at)   -- every decision, kept
 
 `tables_json` is {table: {"ROW.COL": value}} of the known cells; `text` is the report's narrative
 normalised for comparison, `signature` its MinHash signature.
@@ -69,6 +71,14 @@ CREATE TABLE IF NOT EXISTS findings (
     section INTEGER, table_name TEXT, row_key TEXT, column_key TEXT, line INTEGER, page INTEGER,
     expected_json TEXT, actual_json TEXT, source TEXT, element TEXT, evidence_json TEXT, PRIMARY KEY (report_id, seq));
 CREATE INDEX IF NOT EXISTS findings_rule ON findings (rule);
+CREATE TABLE IF NOT EXISTS review_fingerprints (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL, PRIMARY KEY (report_id, seq));
+CREATE INDEX IF NOT EXISTS review_fingerprints_fp ON review_fingerprints (fingerprint);
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL, decision TEXT NOT NULL, reviewer TEXT, comment TEXT,
+    decided_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS decisions_fingerprint ON decisions (fingerprint, id);
 """
 # Columns added after the first release: a store written before gets them on opening.
 _ADDED_COLUMNS = {"reports": ("parent TEXT", "checks_json TEXT", "cross_checked INTEGER NOT NULL DEFAULT 0"),
