@@ -278,6 +278,12 @@ def _column_header(lay: TableLayout, key: str) -> str:
 def _quote(finding: Finding, rep: Report | None) -> Quote | None:
     """The sentence a text finding is about, with the quoted words marked; None for table cells."""
     loc = finding.location
+    sentence = finding.evidence.get("sentence")
+    if isinstance(sentence, str) and sentence:       # a claim finding names its sentence
+        words = _quoted_words(finding.actual)
+        if words and words in sentence:
+            return _sentence("原文", sentence, words)
+        return Quote("原文", _cut(sentence, _QUOTE_CHARS))
     if rep is None or (loc.table and loc.row and loc.column):
         return None
     words = _quoted_words(finding.actual)

@@ -18,7 +18,7 @@ from xxgk_audit.engine.evaluation.evaluate import EngineError, RuleEngine
 from xxgk_audit.engine.evaluation.facts import Context
 from xxgk_audit.engine.evaluation.findings import Check, Finding, tool_finding, verdict
 from xxgk_audit.engine.model import progress
-from xxgk_audit.engine.model.reading import reading_limits
+from xxgk_audit.engine.evaluation.reading import reading_findings
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.readers import UnsupportedDocument, read_document
 from xxgk_audit.engine.rulelang.rulepack import Rule, load_packs
@@ -28,7 +28,10 @@ __all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths
            "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES", "overrun_result", "special_file_kind", "path_problem", "OVERRUN_RULES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024          # larger files are refused (error), not read
-SUPPORTED_SUFFIXES = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".pdf")
+
+# a folder's own documentation (README.md beside the reports) is not a report
+_FOLDER_DOCS = frozenset({"readme", "changelog", "license", "contributing"})
 
 # The tool's own findings about the input or the engine (rules/tool/findings.yaml).
 READ_ERROR = "READ-001"
@@ -94,7 +97,10 @@ def contract_format(rep: Report | None) -> str | None:
         return None
     if rep.metadata.get("outline") == "pre2019" or (rep.year is not None and rep.year <= 2018):
         return "pre2019"
-    return rep.format if rep.format in ("2019", "2021") else None
+    if rep.format in ("2019", "2021"):
+        return rep.format
+    # no table tells: the format notice the report cites (〔2021〕30号, 〔2019〕60号)
+    return rep.cited_format if rep.format is None else None
 
 
 def collect_paths(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[str]]:
@@ -107,8 +113,8 @@ def collect_paths(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[
         if problem is not None:
             refused.append(f"{p}（{problem}）")
         elif p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*")
-                                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                                and f.stem.lower() not in _FOLDER_DOCS))
         else:
             files.append(p)
     return files, refused
@@ -137,7 +143,8 @@ class Auditor:
                  rules: list[Rule] | None = None, selection: Selection | None = None):
         """`selection` (the layers of configuration and command line), or one source's `select`/`ignore`."""
         all_rules = rules if rules is not None else load_packs(list(rule_dirs))
-        self.rules = (selection or Selection.of(select, ignore)).apply(all_rules)
+        self.selection = selection or Selection.of(select, ignore)
+        self.rules = self.selection.apply(all_rules)
         self.fail_on = fail_on
         self.engine = RuleEngine(self.rules)
 
@@ -147,8 +154,8 @@ class Auditor:
             findings, checks = self.engine.evaluate(report, ctx)
         except EngineError as exc:
             return error_result(report.path, ENGINE_ERROR, str(exc), report)
-        findings = [tool_finding(limit["rule"], limit["message"], evidence=limit["evidence"])
-                    for limit in reading_limits(report.metadata)] + findings
+        # the reading findings are the auditor's own: its selection applies to them as to the rules
+        findings = [f for f in reading_findings(report) if self.selection.enabled(f.rule)] + findings
         if ctx is not None:     # the given agency and year are the report's identity (baselines, store, review)
             report.agency = ctx.agency or report.agency
             report.year = ctx.year if ctx.year is not None else report.year

@@ -269,7 +269,7 @@ class RuleEngine:
         return Finding(rule=rule.id, severity=inst.bindings.get("severity", rule.severity),
                        title=rule.title, message=message,
                        source=rule.source, location=_locate(inst, fact, report),
-                       expected=expected, actual=actual, evidence=evidence)
+                       expected=expected, actual=actual, evidence={**_evidence(fact), **evidence})
 
 
 def _ignore(c: Any) -> None:
@@ -361,7 +361,9 @@ def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
     loc = FindingLocation()
     if fact.kind in ("claim", "section"):
         loc.section, loc.line = f.get("section", f.get("number")), f.get("line")
-        loc.page = fact.ref.page if fact.ref is not None else None
+        loc.page = f.get("page", fact.ref.page if fact.ref is not None else None)
+        heading = fact.ref.location.element if fact.kind == "section" and fact.ref is not None else None
+        loc.element = f.get("element", heading)         # a claim: its sentence's; a section: its heading's
     elif fact.kind in ("cell", "label"):
         loc.table, loc.line = f.get("table"), f.get("line")
         loc.row = f.get("key") if fact.kind == "label" and f.get("role") == "row" else f.get("row")
@@ -378,7 +380,7 @@ def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
         loc.section = int(spec["section"])
     if loc.table and loc.section is None:
         loc.section = TABLE_SECTION.get(loc.table)
-    model_loc = _model_location(report, loc)
+    model_loc = _model_location(report, loc) if fact.kind != "claim" else None
     if model_loc is not None:
         loc.line = loc.line or model_loc.line
         loc.page, loc.element = model_loc.page, model_loc.element
@@ -386,6 +388,7 @@ def _locate(inst: Instance, fact: Fact, report: Report) -> FindingLocation:
         sec = report.section(loc.section)
         if sec is not None:
             loc.line, loc.page = sec.start_line, loc.page or sec.page
+            loc.element = loc.element or sec.location.element
     return loc
 
 
@@ -401,3 +404,10 @@ def _model_location(report: Report, loc: FindingLocation):
         if cell is not None:
             return cell.location
     return table.location
+
+
+def _evidence(fact: Fact) -> dict[str, Any]:
+    """What a finding is about, beyond its location: a claim finding's sentence as written."""
+    if fact.kind != "claim":
+        return {}
+    return {"sentence": fact.fields.get("sentence_as_written", fact.fields.get("sentence"))}

@@ -22,6 +22,7 @@ from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.labels import normalize_label, to_simplified
 from xxgk_audit.engine.model.report import Report, Section, Table
 from xxgk_audit.engine.model.numbers import read_number
+from xxgk_audit.engine.evaluation.unseen import Unseen, unseen
 
 __all__ = ["Context", "Fact", "build_facts", "claim_facts", "effective_format", "agency_kind", "AGENCY_KINDS"]
 
@@ -51,14 +52,6 @@ class Fact:
 
 _YEAR_TOKEN = re.compile(r"(20\d{2})\s*年")
 _TABLE_FIELD = re.compile(r"^[A-Z][A-Z0-9_]*\.[A-Z]+$")     # a cell: "A1.TOT", "B6_2.NP", "REG.MADE"
-_PARTS_STATED = re.compile(r"([一二三四五六七八九十\d]+)\s*(?:个)?(?:部分|方面)(?:内容)?组成")
-_NUMERAL = {c: i + 1 for i, c in enumerate(template.CHINESE_NUMERALS)}
-
-
-def _chinese_int(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    return _NUMERAL.get(text)
 
 
 @lru_cache(maxsize=64)
@@ -121,11 +114,12 @@ def _layout_mismatch(report: Report, expected: str | None) -> dict[str, Any]:
 
 
 def effective_format(report: Report, year: int | None = None) -> str | None:
-    """The format a report is judged by: from its year when known, else from its table labels."""
+    """The format a report is judged by: from its year when known, else from its table labels,
+    else from the format notice it cites."""
     year = report.year if year is None else year
     if year is not None:
         return template.expected_format(year)
-    return report.format if report.format in template.FORMATS else None
+    return report.format if report.format in template.FORMATS else report.cited_format
 
 
 def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any]:
@@ -166,23 +160,10 @@ def _report_fact(report: Report, ctx: Context, fmt: str | None) -> dict[str, Any
                   if cell.kind in BLANK_KINDS] if table else []
         f[f"blank.{name}"] = len(blanks)
         f[f"blank_cells.{name}"] = blanks or None
-    if report.title:
-        m = _YEAR_TOKEN.search(report.title)
-        f["title_year"] = int(m.group(1)) if m else None
-        f["title_agency"] = report.title[:m.start()].strip() if m and m.start() > 0 else None
-    if report.period_text:
-        years = [int(y) for y in re.findall(r"(20\d{2})\s*年", report.period_text)]
-        f["period_year"] = years[0] if years else None
-        f["period_end_year"] = years[-1] if years else None
-        # 「20231月1日」: a year glued to the month, no 年
-        f["period_malformed"] = bool(re.search(r"20\d{2}\d{1,2}月", report.period_text)) or not years
-    stated = _PARTS_STATED.search(report.preamble or "")
-    if stated:
-        f["parts_stated"] = _chinese_int(stated.group(1))
-        listed = re.search(r"(?:由|包括)(.+?)(?:等)?[一二三四五六七八九十\d]+\s*(?:个)?(?:部分|方面)",
-                           report.preamble)
-        if listed:
-            f["parts_listed"] = len([p for p in re.split(r"[、，,；;]", listed.group(1)) if p.strip()])
+    # the head as the reader parsed it (engine/readers/head.py): never parsed again here
+    f.update(title_year=report.title_year, title_agency=report.title_agency, period_year=report.period_year,
+             period_end_year=report.period_end_year, period_malformed=report.period_malformed,
+             parts_stated=report.parts_stated, parts_listed=report.parts_listed)
     published = report.metadata.get("published") or ctx.published
     if isinstance(published, date):
         f["published"] = published.year * 10000 + published.month * 100 + published.day
@@ -205,6 +186,7 @@ def _title_key(title: str) -> str:
 
 def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
     facts = []
+    hidden = unseen(report)
     order = [s.number for s in report.sections if s.number <= 6]
     for number in range(1, 7):
         sec = report.section(number)
@@ -215,6 +197,10 @@ def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
                              "official_title": official, "table": table,
                              "table_title": template.TABLE_TITLES.get(table, ""),
                              "has_table": bool(table) and table in report.tables}
+        if sec is None and number in hidden.sections:     # a reading limit: maybe there, unseen
+            f["present"] = None
+        if table in hidden.tables:
+            f["has_table"] = None
         if sec is not None:
             title_norm = _title_key(sec.title)
             variants = template.SECTION_VARIANTS.get(number, ())
@@ -249,14 +235,15 @@ def _section_facts(report: Report, fmt: str | None) -> list[Fact]:
     return facts
 
 
-def _table_fact(name: str, table: Table | None, fmt: str | None, presumed: dict[str, Presumed]) -> dict[str, Any]:
-    f: dict[str, Any] = {"format": fmt, "present": table is not None}
+def _table_fact(name: str, table: Table | None, fmt: str | None, presumed: dict[str, Presumed],
+                hidden: Unseen) -> dict[str, Any]:
+    f: dict[str, Any] = {"format": fmt, "present": None if name in hidden.tables else table is not None}
     rows = {r.key for lay_fmt in template.FORMATS for r in template.layout(name, lay_fmt).rows}
     cols = {c.key for lay_fmt in template.FORMATS for c in template.layout(name, lay_fmt).columns}
     found_rows = set(table.rows_found) if table else set()
     found_cols = set(table.columns_found) if table else set()
     for r in rows:
-        f[f"has.{r}"] = r in found_rows
+        f[f"has.{r}"] = None if r in hidden.rows.get(name, ()) else r in found_rows
     for c in cols:
         f[f"col.{c}"] = c in found_cols
     known = unknown = nonzero = 0
@@ -284,13 +271,14 @@ def build_facts(report: Report, ctx: Context | None = None) -> list[Fact]:
     ctx = ctx or Context()
     fmt = effective_format(report, report.year if report.year is not None else ctx.year)
     facts = [Fact("report", _report_fact(report, ctx, fmt), report)]
+    hidden = unseen(report)
     cells = facts[0].fields      # the report fact also carries every known cell (ROW.COL)
     facts.extend(_section_facts(report, fmt))
     for name in template.TABLE_NAMES:
         table = report.tables.get(name)
         table_fmt = "pre2019" if fmt == "pre2019" else (table.format if table and table.format else fmt)
         presumed = presume(name, table, table_fmt, ctx.blank_cells)
-        facts.append(Fact(name, _table_fact(name, table, table_fmt, presumed), table, presumed))
+        facts.append(Fact(name, _table_fact(name, table, table_fmt, presumed, hidden), table, presumed))
         if table is None:
             continue
         cells.update((f"{r}.{c}", cell.value) for (r, c), cell in table.cells.items() if cell.value is not None)
@@ -334,15 +322,15 @@ def claim_facts(report: Report, facts: list[Fact], claims: list[tuple[str, Any, 
     report_fact = next(f for f in facts if f.kind == "report")
     report_fields = report_fact.fields
     fmt = report_fields.get("format")
-    sentences = [(sec, sentence.strip()) for sec in report.sections
-                 for sentence in _SENTENCE.findall(_simplified(sec.text))]
     anything = _any_claim(tuple(spec.pattern.pattern for _, spec, _ in claims))
-    sentences = [(sec, sentence) for sec, sentence in sentences if anything.search(sentence)]
+    sentences = [(sec, m) for sec in report.sections for m in _SENTENCE.finditer(_simplified(sec.text))
+                 if anything.search(m.group())]
     out = []
     for name, spec, needed in claims:
-        for sec, sentence in sentences:
+        for sec, m in sentences:
+            sentence = m.group().strip()
             if sec.number in spec.sections and spec.pattern.search(sentence):
-                fact = _claim(name, spec, sentence, sec, report)
+                fact = _claim(name, spec, sentence, sec, report, m.start() + len(m.group()) - len(m.group().lstrip()))
                 if fact is not None:
                     fact.fields["format"] = fmt
                     fact.fields.update({k: report_fields[k] for k in needed
@@ -358,14 +346,14 @@ def _any_claim(patterns: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(f"(?:{re.sub(r'[(][?]P<[a-z]+>', '(?:', p)})" for p in patterns))
 
 
-def _claim(name: str, spec: Any, sentence: str, sec: Section, report: Report) -> Fact | None:
+def _claim(name: str, spec: Any, sentence: str, sec: Section, report: Report, at: int) -> Fact | None:
     if not sentence or (spec.exclude is not None and spec.exclude.search(sentence)):
         return None
     matches = list(spec.pattern.finditer(sentence))
     if not matches:
         return None
-    fields: dict[str, Any] = {"claim": name, "sentence": sentence, "section": sec.number,
-                              "line": _line_of(report, sentence, sec)}
+    fields: dict[str, Any] = {"claim": name, "sentence": sentence, "sentence_as_written": sec.text[at:at + len(sentence)],
+                              "section": sec.number, **_where(report, sentence, sec, at)}
     if "n" in spec.pattern.groupindex:
         read = {read_number(m) for m in matches if m.group("n")}
         if len({value for value, _ in read}) != 1:
@@ -382,9 +370,13 @@ def _claim(name: str, spec: Any, sentence: str, sec: Section, report: Report) ->
     return Fact("claim", fields, sec)
 
 
-def _line_of(report: Report, sentence: str, sec: Section) -> int | None:
-    position = report.text.find(sentence[:16])
-    return report.text.count("\n", 0, position) + 1 if position >= 0 else sec.start_line
+def _where(report: Report, sentence: str, sec: Section, at: int) -> dict[str, Any]:
+    """The source line, page and element of the sentence at offset `at` of the section's text."""
+    found = sec.location_at(at)
+    if found is not None:
+        return {"line": found.line, "page": found.page, "element": found.element}
+    position = report.text.find(sentence[:16])      # a section built without spans
+    return {"line": report.text.count("\n", 0, position) + 1 if position >= 0 else sec.start_line}
 
 
 def jsonable(value: Any) -> Any:

@@ -52,7 +52,9 @@ def clean_report(fmt: str) -> Report:
     report = Report(path=f"<clean-{fmt}>", kind="model", year=year, agency=agency,
                     format=lay_fmt, preamble_agency=agency,
                     title=f"{agency}{year}年政府信息公开工作年度报告", title_line=1,
-                    period_text=f"统计期限为{year}年1月1日至{year}年12月31日", period_line=2)
+                    period_text=f"统计期限为{year}年1月1日至{year}年12月31日", period_line=2,
+                    title_year=year, title_agency=agency, period_year=year, period_end_year=year,
+                    period_malformed=False, parts_stated=6, parts_listed=6)
     report.text = report.title + "\n" + report.period_text
     report.preamble = ("本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
                        "政府信息公开行政复议行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六部分组成。")

@@ -22,12 +22,14 @@ CELL_KINDS = (
     "blank",        # empty
     "placeholder",  # "—", "-", "/", "无"
     "unreadable",   # anything else ("? 0", "O", "見附件")
+    "unseen",       # run together with its neighbours (「5416」 for three cells): a reading limit
 )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Location:
-    """Where something sits in the source document. Unknown parts stay None."""
+    """Where something sits in the source document. Unknown parts stay None. Frozen: the lines
+    of a parse share theirs with everything read from them."""
 
     line: int | None = None         # 1-based line in a text source
     page: int | None = None         # 1-based page in a PDF
@@ -85,6 +87,30 @@ class Section:
     end_line: int | None = None
     heading_found: bool = True
     page: int | None = None         # PDF page of the heading
+    location: Location = field(default_factory=Location)   # the heading (or the table standing for it)
+    # where the body comes from: (offset in `text` where a piece starts, its source location), in order
+    spans: list[tuple[int, Location]] = field(default_factory=list)
+
+    def location_at(self, offset: int) -> Location | None:
+        """The source location of the piece of `text` holding `offset`."""
+        found = None
+        for start, location in self.spans:
+            if start > offset:
+                break
+            found = location
+        return found
+
+
+@dataclass
+class ReadingLimit:
+    """What the reader could not see as the format lays it out: a fact about the reading, not a
+    judgement of the report. Evaluation turns each into a READ- finding; the rules that need the
+    part are then not assessable."""
+
+    kind: str                       # "one_line" | "cells_decoded" | "cells_unseen" | "sections_unseen" | …
+    part: str                       # what it concerns: "text", a table ("applications"), a row ("applications.B1")
+    location: Location = field(default_factory=Location)
+    detail: dict[str, Any] = field(default_factory=dict)   # structured: raw text, values, keys
 
 
 @dataclass
@@ -98,14 +124,23 @@ class Report:
     year: int | None = None
     format: str | None = None       # detected from table labels: "2019" | "2021" | "mixed" | None
     format_evidence: dict[str, list[str]] = field(default_factory=dict)  # format -> labels seen
+    cited_format: str | None = None  # the format whose notice the text cites (〔2021〕30号, 〔2019〕60号)
+    title_year: int | None = None   # the year the title names, and the words before it
+    title_agency: str | None = None
     period_text: str | None = None  # the statistics-period sentence as written
     period_line: int | None = None
+    period_year: int | None = None  # first and last year of the period; malformed: no 年 read
+    period_end_year: int | None = None
+    period_malformed: bool | None = None
     preamble: str = ""
     preamble_agency: str | None = None
+    parts_stated: int | None = None  # 「由…六部分组成」: the count the preamble states
+    parts_listed: int | None = None  # and how many parts it names
     sections: list[Section] = field(default_factory=list)
     tables: dict[str, Table] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)  # e.g. published date from a page
     notes: list[str] = field(default_factory=list)          # reader remarks (never judgements)
+    reading: list[ReadingLimit] = field(default_factory=list)  # reading limits (structured)
 
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)

@@ -157,6 +157,7 @@ class _TextLine:
     bottom: float
     size: float         # font size of its first character
     tabular: bool       # has wide gaps (cells of an unruled table)
+    starts: tuple[float, ...] = ()      # x0 of each tab-separated field (tabular lines)
 
 
 _Block = _TextLine | list[SourceLine]       # a text line, or the rows of one ruled table
@@ -294,15 +295,17 @@ def _text_line(chars: list[dict[str, Any]], page: int, index: int) -> _TextLine 
     shown = [c for c in chars if not c["text"].isspace()]
     if not shown:
         return None
-    text = _chars_text(chars, tabs=True)
+    starts: list[float] = []
+    text = _chars_text(chars, tabs=True, starts=starts)
     return _TextLine(text, page, index, shown[0]["x0"], max(c["x1"] for c in shown),
                      min(c["top"] for c in shown), max(c["bottom"] for c in shown), shown[0]["size"],
-                     "\t" in text)
+                     "\t" in text, tuple(starts))
 
 
-def _chars_text(chars: list[dict[str, Any]], tabs: bool) -> str:
+def _chars_text(chars: list[dict[str, Any]], tabs: bool, starts: list[float] | None = None) -> str:
     """A line's text from its characters: a space at a space character or a gap (none between
-    CJK characters), or a tab at a gap of an em or more when `tabs` (cells of an unruled table)."""
+    CJK characters), or a tab at a gap of an em or more when `tabs` (cells of an unruled table);
+    the x0 of each tab-separated field goes to `starts`."""
     parts: list[str] = []
     prev: dict[str, Any] | None = None
     spaced = False
@@ -314,9 +317,13 @@ def _chars_text(chars: list[dict[str, Any]], tabs: bool) -> str:
             gap = char["x0"] - prev["x1"]
             if tabs and gap >= max(prev["size"], char["size"]):
                 parts.append("\t")
+                if starts is not None:
+                    starts.append(char["x0"])
             elif (spaced or gap > _SPACE_GAP) and not (_WIDE_CHAR.match(prev["text"])
                                                        and _WIDE_CHAR.match(char["text"])):
                 parts.append(" ")
+        elif starts is not None:
+            starts.append(char["x0"])
         parts.append(char["text"])
         prev, spaced = char, False
     return "".join(parts)
@@ -330,6 +337,7 @@ def _is_page_number(line: _TextLine, height: float) -> bool:
 # ==== paragraphs ================================================================================
 def _flow(blocks: list[_Block]) -> list[SourceLine]:
     """Table rows as they are; consecutive text lines of one paragraph joined into one line."""
+    _align_unruled(blocks)
     margins = _Margins(blocks)
     out: list[SourceLine] = []
     paragraph: list[_TextLine] = []
@@ -351,6 +359,47 @@ def _paragraph(lines: list[_TextLine]) -> SourceLine:
         text = _join(text, line.text)
     first = lines[0]
     return SourceLine(text, Location(page=first.page, element=f"page[{first.page}]/line[{first.index}]"))
+
+
+def _align_unruled(blocks: list[_Block]) -> None:
+    """Rows of an unruled table (tabular lines, and the label-only lines between them) with blank
+    cells have fewer fields: each field is put under the column it starts in (the columns of the
+    table's fullest rows) and the blank cells become empty fields, so that no value moves into its
+    neighbour's column and a row of blank cells is still a row."""
+    run: list[_TextLine] = []
+    for block in [*blocks, None]:
+        if isinstance(block, _TextLine) and block.tabular and len(block.starts) >= 2:
+            run.append(block)
+            continue
+        if isinstance(block, _TextLine) and run and block.page == run[-1].page:
+            run.append(block)           # a label alone: inside the table only if a row follows
+            continue
+        while run and not run[-1].tabular:
+            run.pop()
+        if len(run) >= 2:
+            _align(run)
+        run = [block] if isinstance(block, _TextLine) and block.tabular and len(block.starts) >= 2 else []
+
+
+def _align(rows: list[_TextLine]) -> None:
+    width = max(len(r.starts) for r in rows)
+    full = [r.starts for r in rows if len(r.starts) == width]
+    columns = [sum(x[k] for x in full) / len(full) for k in range(width)]
+    for row in rows:
+        if len(row.starts) == width:
+            continue
+        if not row.tabular:             # nothing in the value columns: a row of blank cells
+            if row.x1 < columns[1]:
+                row.text, row.tabular = row.text + "\t" * (width - 1), True
+            continue
+        fields = row.text.split("\t")
+        at = [min(range(width), key=lambda k: abs(columns[k] - x)) for x in row.starts]
+        if at[0] != 0 or len(set(at)) != len(at):        # the label is not first, or two fields share a column
+            continue
+        cells = [""] * width
+        for k, text in zip(at, fields):
+            cells[k] = text
+        row.text = "\t".join(cells)
 
 
 class _Margins:

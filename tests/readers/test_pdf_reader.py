@@ -30,6 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pdfplumber
 import pytest
 from PIL import Image
 from reportlab.lib import colors, pdfencrypt
@@ -43,6 +44,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from xxgk_audit.engine.app import cli
+from xxgk_audit.engine.model import template
 from xxgk_audit.engine.evaluation.audit import Auditor, ReadError, ReportResult, read_report
 from xxgk_audit.engine.readers import UnsupportedDocument
 from xxgk_audit.engine.readers.pdf import MAX_PAGES, read_pdf
@@ -444,3 +446,41 @@ def test_batch_goes_on_after_bad_pdfs(auditor, tmp_path, capsys):
     for name in BAD:
         assert sum(name in line and "READ-001" in line for line in out.splitlines()) == 1
     assert "good.pdf — " in out
+
+
+def test_a_claim_finding_names_the_page_of_its_sentence(auditor, tmp_path):
+    """Text findings point at the PDF page and text line of their sentence, and carry the sentence."""
+    sentence = "2023年共收到政府信息公开申请12件"
+    path = tmp_path / "claim.pdf"
+    path.write_bytes(render_pdf(CLEAN.replace("共收到政府信息公开申请11件", "共收到政府信息公开申请12件")))
+    found = [f for f in auditor.audit_path(path).findings if f.rule == "XREF-001"]
+    assert len(found) == 1 and found[0].evidence["sentence"].startswith(sentence)
+    location = found[0].location
+    with pdfplumber.open(path) as pdf:
+        page = next(n for n, p in enumerate(pdf.pages, 1) if sentence in (p.extract_text() or "").replace("\n", ""))
+    assert location.page == page and location.element.startswith(f"page[{page}]/line[")
+
+
+def test_unruled_table_rows_with_blank_cells_keep_their_columns():
+    """A table drawn without borders: a row with blank cells has fewer text fields; each value
+    stays in the column it is printed under, and a row printed with no values is blank cells."""
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=A4)
+    c.setFont(FONT, 10)
+    rows = [["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"],
+            ["一、本年新收政府信息公开申请数量", "3", "1", "0", "0", "0", "0", "4"],
+            ["二、上年结转政府信息公开申请数量", "", "", "", "", "", "", ""],
+            ["（一）予以公开", "2", "", "", "1", "", "", "3"],
+            ["（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "1", "1", "0", "0", "0", "0", "2"]]
+    for r, row in enumerate(rows):
+        c.drawString(40, 780 - 20 * r, row[0])
+        for k, value in enumerate(row[1:]):
+            if value:
+                c.drawString(330 + 35 * k, 780 - 20 * r, value)
+    c.showPage()
+    c.save()
+    table = read_pdf(Path("unruled.pdf"), out.getvalue()).tables["applications"]
+    columns = [col.key for col in template.APPLICANT_COLUMNS]
+    assert [table.cells[("B1", k)].raw for k in columns] == ["2", "", "", "1", "", "", "3"]
+    assert [table.cells[("A2", k)].kind for k in columns] == ["blank"] * 7
+    assert [table.value("B2", k) for k in columns] == [1, 1, 0, 0, 0, 0, 2]

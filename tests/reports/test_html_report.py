@@ -196,6 +196,19 @@ def test_view_does_not_quote_codes_as_words(tmp_path: Path) -> None:
     assert by_rule["CELL-003"].target == "c-disclosure-PROC-AMOUNT"
 
 
+def test_a_claim_finding_shows_its_own_sentence(tmp_path: Path) -> None:
+    """The page quotes the sentence the finding carries (evidence.sentence), not one searched for."""
+    text = (SAMPLES / "clean-2021.txt").read_text(encoding="utf-8").replace(
+        "共收到政府信息公开申请11件", "共收到政府信息公开申请12件")
+    path = tmp_path / "claim.txt"
+    path.write_text(text, encoding="utf-8")
+    result = Auditor().audit_path(path)
+    finding = next(f for f in result.findings if f.rule == "XREF-001")
+    finding.evidence["sentence"] = "（仅此一句）共收到政府信息公开申请12件"      # not in the report's text
+    view = next(f for group in build_page(result, {}).groups for f in group.findings if f.finding is finding)
+    assert view.quote is not None and view.quote.before == "（仅此一句）共收到政府信息公开申请12件"
+
+
 # ---- a batch: index, pages, findings.csv, findings.xlsx -----------------------------------------
 def make_corpus(folder: Path, n: int) -> None:
     spec = importlib.util.spec_from_file_location("make_corpus", REPO / "benchmarks" / "make_corpus.py")
