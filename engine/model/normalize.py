@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from xxgk_audit.engine.model.report import Number
 
-__all__ = ["decode_bytes", "decode_document", "Decoded", "charset", "normalize_newlines", "normalize_text", "compact", "parse_cell", "PLACEHOLDERS", "TRANSLATION"]
+__all__ = ["decode_document", "Decoded", "charset", "normalize_newlines", "normalize_text", "compact", "parse_cell", "PLACEHOLDERS", "TRANSLATION"]
 
 _NBSP = re.compile(r"&nbsp;?|&#160;|\xa0", re.IGNORECASE)
 
@@ -106,12 +106,6 @@ def decode_document(data: bytes, declared: str | None = None) -> Decoded:
         return _decode(data, chosen)
     except (LookupError, ValueError, TypeError):          # a codec that cannot decode at all
         return _decode(data, "gb18030")
-
-
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """`decode_document` as (text, encoding)."""
-    text, encoding, _ = decode_document(data)
-    return text, encoding
 
 
 # Every line end Unicode defines (CR LF, CR, LF, VT, FF, FS, GS, RS, NEL, LINE and PARAGRAPH

@@ -110,9 +110,7 @@ def test_durable_and_three_valued_evaluation_agree_on_presumed_values(auditor):
 
 
 # ---- reports that leave their zeros blank, in every format --------------------------------------
-@pytest.mark.parametrize("fmt", [pytest.param(f, marks=pytest.mark.xfail(
-    strict=True, reason="the text reader takes a pipe row whose cells are all blank for a missing row "
-                        "(false STRUCT-008): helper 11b's reader change")) if f == "txt" else f for f in FORMATS])
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("kind", ["zeros", "totals"])
 def test_planted_faults_are_found_in_blank_zero_reports(auditor, tmp_path: Path, fmt, kind):
     filled = score(auditor, fmt, "filled", tmp_path)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.labels import best_match, normalize_label, similarity, strip_numbering
 from xxgk_audit.engine.model.report import CELL_KINDS, Report
-from xxgk_audit.engine.model.normalize import compact, decode_bytes, normalize_text, parse_cell
+from xxgk_audit.engine.model.normalize import compact, decode_document, normalize_text, parse_cell
 from xxgk_audit.engine.readers import read_text
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -66,10 +66,10 @@ def test_normalize_text_keeps_length_and_unifies_punctuation():
     assert compact(" 商业 企业\u3000") == "商业企业"
 
 
-def test_decode_bytes_utf8_bom_gb18030_and_garbage():
-    assert decode_bytes("\ufeff规章".encode("utf-8")) == ("规章", "utf-8-sig")
-    assert decode_bytes("规章".encode("gb18030")) == ("规章", "gb18030")
-    text, encoding = decode_bytes(b"\xff\xfe\xfa")
+def test_decode_document_utf8_bom_gb18030_and_garbage():
+    assert decode_document("\ufeff规章".encode("utf-8"))[:2] == ("规章", "utf-8-sig")
+    assert decode_document("规章".encode("gb18030"))[:2] == ("规章", "gb18030")
+    text, encoding, _ = decode_document(b"\xff\xfe\xfa")
     assert isinstance(text, str) and encoding
 
 
