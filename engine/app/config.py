@@ -8,6 +8,7 @@
     agency = "某市某局"
     year = 2023
     baseline = "xxgk-baseline.json"
+    blank-cells = "zero"                  # or "unknown": a blank cell in a table with numbers
 
     [tool.xxgk-audit.per-path]            # glob (relative to the config file) -> rules to ignore
     "township/**" = ["TEXT-002"]
@@ -25,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Config", "ConfigError", "find_config", "load_config", "KEYS"]
+__all__ = ["Config", "ConfigError", "find_config", "load_config", "KEYS", "BLANK_CELLS"]
+
+BLANK_CELLS = ("zero", "unknown")      # the blank-cell policy: a blank in a table with numbers is 0, or unknown
 
 # key -> (default, description)
 KEYS: dict[str, tuple[Any, str]] = {
@@ -37,9 +40,10 @@ KEYS: dict[str, tuple[Any, str]] = {
     "year": (None, "默认报告年度"),
     "baseline": (None, "豁免文件"),
     "per-path": ({}, "按路径停用的规则"),
+    "blank-cells": ("zero", "有数字的表中空白单元格：zero 推定为 0（默认），unknown 视为未知"),
 }
 _TYPES = {"select": list, "ignore": list, "fail-on": str, "rules": list, "agency": str, "year": int,
-          "baseline": str, "per-path": dict}
+          "baseline": str, "per-path": dict, "blank-cells": str}
 
 
 class ConfigError(ValueError):
@@ -112,6 +116,8 @@ def load_config(path: Path | None) -> Config:
             raise ConfigError(f"{path}：配置项 {key} 的值类型不对")
         if key == "rules":
             value = [str((path.parent / v).resolve()) for v in value]
+        if key == "blank-cells" and value not in BLANK_CELLS:
+            raise ConfigError(f"{path}：配置项 blank-cells 应为 {' 或 '.join(BLANK_CELLS)}")
         if key == "baseline":
             value = str((path.parent / value).resolve())
         config.values[key] = value

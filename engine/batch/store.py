@@ -8,7 +8,10 @@ Schema (see also docs/BATCH.md):
             text, section5, signature,              -- for copy detection (engine/batch/similarity.py)
             parent,                                 -- the aggregate's agency (manifest `parent`)
             checks_json,                            -- [[rule, status, [reasons]], ...] of the audit
-            cross_checked)                          -- 1 once the cross-report rules have run on it
+            cross_checked,                          -- 1 once the cross-report rules have run on it
+            cells_json)                             -- {table: {"ROW.COL": [raw, kind]}} of every cell read
+    expected(run_id, agency, year, parent)          -- who should have published (manifest rows
+                                                    -- without a path, `batch --expect`); coverage
     findings(report_id, seq, rule, severity, title, message, section, table_name, row_key,
              column_key, line, page, element, expected_json, actual_json, source, evidence_json)
 
@@ -37,7 +40,8 @@ from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Rule
 
 __all__ = ["Store", "StoredReport", "content_hash", "rules_version", "unchecked_reports", "report_fields",
-           "year_signatures", "component_reports", "add_cross_findings"]
+           "year_signatures", "component_reports", "add_cross_findings", "FIGURE_COLUMNS", "figure_reports",
+           "reports_with_rule", "save_expected", "load_expected", "year_cells"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class StoredReport:
     section5: str | None = None
     signature: bytes | None = None
     parent: str | None = None
+    cells_json: str | None = None
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -69,9 +74,13 @@ CREATE TABLE IF NOT EXISTS findings (
     section INTEGER, table_name TEXT, row_key TEXT, column_key TEXT, line INTEGER, page INTEGER,
     expected_json TEXT, actual_json TEXT, source TEXT, element TEXT, evidence_json TEXT, PRIMARY KEY (report_id, seq));
 CREATE INDEX IF NOT EXISTS findings_rule ON findings (rule);
+CREATE TABLE IF NOT EXISTS expected (
+    run_id INTEGER NOT NULL REFERENCES runs(id), agency TEXT NOT NULL, year INTEGER NOT NULL, parent TEXT,
+    PRIMARY KEY (run_id, agency, year));
 """
 # Columns added after the first release: a store written before gets them on opening.
-_ADDED_COLUMNS = {"reports": ("parent TEXT", "checks_json TEXT", "cross_checked INTEGER NOT NULL DEFAULT 0"),
+_ADDED_COLUMNS = {"reports": ("parent TEXT", "checks_json TEXT", "cross_checked INTEGER NOT NULL DEFAULT 0",
+                              "cells_json TEXT"),
                   "findings": ("source TEXT", "element TEXT", "evidence_json TEXT")}
 
 
@@ -146,13 +155,13 @@ class Store:
                             (result.path, digest, version))
             cur = self.db.execute(
                 "INSERT INTO reports (path, content_hash, rules_version, run_id, status, error, agency, year, "
-                "format, kind, tables_json, audited_at, text, section5, signature, parent, checks_json) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "format, kind, tables_json, audited_at, text, section5, signature, parent, checks_json, cells_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (result.path, digest, version, run_id, result.status, result.error,
                  rep.agency if rep else None, rep.year if rep else None, rep.format if rep else None,
                  rep.kind if rep else None, record.tables_json, time.time(), record.text, record.section5,
                  record.signature, record.parent,
-                 json.dumps([_check_row(c) for c in result.checks], ensure_ascii=False)))
+                 json.dumps([_check_row(c) for c in result.checks], ensure_ascii=False), record.cells_json))
             report_id = int(cur.lastrowid)
             self.db.executemany(_INSERT_FINDING, _finding_rows(report_id, 0, result.findings))
         return report_id
@@ -259,3 +268,58 @@ def _finding_rows(report_id: int, start: int, findings: list[Finding]) -> list[t
              json.dumps(jsonable(f.expected), ensure_ascii=False), json.dumps(jsonable(f.actual), ensure_ascii=False),
              f.source, f.location.element, json.dumps(f.evidence, ensure_ascii=False) if f.evidence else None)
             for i, f in enumerate(findings)]
+
+
+# ---- figures (engine/figures) ------------------------------------------------------------------
+FIGURE_COLUMNS = ("id", "path", "agency", "year", "parent", "format", "status", "tables_json", "cells_json")
+
+
+def figure_reports(store: Store, report_ids: Iterable[int] | None = None, year: int | None = None,
+                   parent: str | None = None) -> Iterator[dict[str, Any]]:
+    """Identity, values and cells of reports: those of `report_ids` in that order, or else the
+    latest audit of every path in the store (filtered by `year` and `parent`), in path order."""
+    select = f"SELECT {', '.join(FIGURE_COLUMNS)} FROM reports r"
+    if report_ids is not None:
+        for report_id in report_ids:
+            row = store.db.execute(f"{select} WHERE id = ?", (report_id,)).fetchone()
+            if row is not None:
+                yield dict(zip(FIGURE_COLUMNS, row))
+        return
+    where, args = [_LATEST], []
+    if year is not None:
+        where.append("year = ?")
+        args.append(year)
+    if parent is not None:
+        where.append("parent = ?")
+        args.append(parent)
+    for row in store.db.execute(f"{select} WHERE {' AND '.join(where)} ORDER BY path", args):
+        yield dict(zip(FIGURE_COLUMNS, row))
+
+
+def reports_with_rule(store: Store, rule: str) -> set[int]:
+    """Ids of the reports with a finding of `rule` (e.g. META-004, published late)."""
+    return {row[0] for row in store.db.execute("SELECT DISTINCT report_id FROM findings WHERE rule = ?", (rule,))}
+
+
+def save_expected(store: Store, run_id: int, rows: Iterable[tuple[str, int, str | None]]) -> None:
+    """Who should have published, as the run was told (agency, year, parent)."""
+    with store.db:
+        store.db.executemany("INSERT OR REPLACE INTO expected (run_id, agency, year, parent) VALUES (?, ?, ?, ?)",
+                             ((run_id, agency, year, parent) for agency, year, parent in rows))
+
+
+def load_expected(store: Store) -> list[tuple[str, int, str | None]]:
+    """The expectations of the last run that was given any, (agency, year, parent) sorted."""
+    row = store.db.execute("SELECT MAX(run_id) FROM expected").fetchone()
+    if row is None or row[0] is None:
+        return []
+    return [tuple(r) for r in store.db.execute(
+        "SELECT agency, year, parent FROM expected WHERE run_id = ? ORDER BY year, agency", (row[0],))]
+
+
+def year_cells(store: Store, cells: Iterable[tuple[str, str]]) -> Iterator[tuple[int, int | None, list[Any]]]:
+    """(id, year, [value of each (table, "ROW.COL")]) of the latest audit of every readable report,
+    read by SQLite from the stored tables (no JSON decoding here)."""
+    picks = ", ".join(f"json_extract(tables_json, '$.{table}.\"{key}\"')" for table, key in cells)
+    for row in store.db.execute(f"SELECT id, year, {picks} FROM reports r WHERE status != 'error' AND {_LATEST}"):
+        yield row[0], row[1], list(row[2:])
