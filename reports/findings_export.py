@@ -23,7 +23,7 @@ from xxgk_audit.engine.evaluation.facts import jsonable
 from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS, Finding
 from .xlsx import XlsxWriter
 
-__all__ = ["COLUMNS", "FindingsExport", "finding_rows", "plain_value"]
+__all__ = ["COLUMNS", "FindingsExport", "finding_rows", "plain_value", "csv_text"]
 
 # (key, Chinese header, width in the workbook)
 COLUMNS = (
@@ -69,7 +69,7 @@ class FindingsExport:
 
     def add(self, result: ReportResult) -> None:
         for row in finding_rows(result):
-            self._csv.writerow([_csv_text(v) for v in row])
+            self._csv.writerow([csv_text(v) for v in row])
             row[4] = SEVERITY_LABELS.get(row[4], row[4])
             self._sheet.append(row)
 
@@ -78,7 +78,7 @@ class FindingsExport:
         self._sheet.close()
 
 
-def _csv_text(value: Any) -> str:
+def csv_text(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)
