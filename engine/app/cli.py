@@ -25,6 +25,7 @@ from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.audit import SUPPORTED_SUFFIXES, Auditor, ReadError, ReportResult, collect_paths, read_report
 from xxgk_audit.engine.app.baseline import Baseline, BaselineError, make_baseline
 from xxgk_audit.engine.app.config import KEYS, Config, ConfigError, find_config, load_config
+from xxgk_audit.engine.app.figures_command import add_parser as add_figures_parser
 from xxgk_audit.engine.evaluation.facts import AGENCY_KINDS, Context
 from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
 from xxgk_audit.engine.rulelang.rulepack import SEVERITY_ORDER, Rule, RuleError, load_packs, select_rules
@@ -68,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, description="政府信息公开工作年度报告规则审核工具（rules-based auditor）")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True,
-                                metavar="{check,extract,rules,baseline,config,batch,history}")
+                                metavar="{check,extract,rules,baseline,config,batch,history,figures}")
 
     selection = argparse.ArgumentParser(add_help=False)
     selection.add_argument("--config", metavar="FILE",
@@ -138,12 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-pages", action="store_true", help="不生成各报告的 HTML 页面（仍生成索引、问题清单和结果库）")
     batch.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), help="判为不通过的最低严重程度")
     batch.add_argument("--exit-zero", action="store_true", help="发现问题时仍以 0 退出")
+    batch.add_argument("--expect", metavar="FILE", help="应发布报告的名单 CSV（agency,year[,parent]），"
+                       "用于统计未发布、逾期发布的机关（figures.xlsx“覆盖”表、summary.json）")
     batch.set_defaults(run=_batch)
 
     history = sub.add_parser("history", help="某机关历年的审核结果（读取结果库）")
     history.add_argument("agency", metavar="AGENCY", help="机关名称")
     history.add_argument("--store", required=True, metavar="PATH", help="结果库（batch 的 audit.db）")
     history.set_defaults(run=_history)
+    add_figures_parser(sub)
     return parser
 
 
@@ -273,19 +277,18 @@ def _baseline(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from xxgk_audit.engine.app import batch_command  # imported on use: Jinja2, numpy
     from xxgk_audit.engine.batch.steps import BatchSettings, progress_printer
-    from xxgk_audit.engine.batch.manifest import ManifestError, read_manifest
+    from xxgk_audit.engine.batch.manifest import ManifestError, read_expected, read_manifest
     from xxgk_audit.engine.batch.workers import default_jobs
 
     config = _settings(args)
     rules = select_rules(_load_rules(args, config), config.get("select"), config.get("ignore"))
     source = Path(args.input)
-    if source.is_file():
-        try:
-            items = read_manifest(source)
-        except ManifestError as exc:
-            raise UsageError(str(exc)) from None
-    else:
-        items = [(path, Context()) for path in _files([args.input])]
+    try:
+        items = read_manifest(source) if source.is_file() else [(path, Context()) for path in _files([args.input])]
+        expected = (read_expected(source) if source.is_file() else []) + \
+            (read_expected(Path(args.expect)) if args.expect else [])
+    except ManifestError as exc:
+        raise UsageError(str(exc)) from None
     scheduler = None
     if args.executor == "dask":
         scheduler = args.scheduler or "local"
@@ -301,7 +304,7 @@ def _batch(args: argparse.Namespace) -> int:
                              tuple(config.get("ignore") or ()) or None, config.get("fail-on"),
                              page_renderer=None if args.no_pages else batch_command.batch_page)
     job = batch_command.BatchJob(items, str(source), outdir, Path(args.store or outdir / "audit.db"), settings,
-                                 jobs, scheduler)
+                                 jobs, scheduler, expected, config.get("blank-cells"))
     outcome = batch_command.run(job, rules, progress_printer() if sys.stderr.isatty() else None)
     counts, summary = outcome.counts, outcome.summary
     kept = "；结果与上次相同，沿用已有输出" if outcome.outputs_kept else ""

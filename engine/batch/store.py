@@ -10,8 +10,8 @@ Schema (see also docs/BATCH.md):
             checks_json,                            -- [[rule, status, [reasons]], ...] of the audit
             cross_checked,                          -- 1 once the cross-report rules have run on it
             cells_json)                             -- {table: {"ROW.COL": [raw, kind]}} of every cell read
-    expected(run_id, agency, year, parent)          -- who should have published (manifest rows
-                                                    -- without a path, `batch --expect`); coverage
+    expected(run_id, agency, year, parent, path)    -- who should have published (manifest rows,
+                                                    -- with a path or not, `batch --expect`); coverage
     findings(report_id, seq, rule, severity, title, message, section, table_name, row_key,
              column_key, line, page, element, expected_json, actual_json, source, evidence_json)
 
@@ -41,7 +41,7 @@ from xxgk_audit.engine.rulelang.rulepack import Rule
 
 __all__ = ["Store", "StoredReport", "content_hash", "rules_version", "unchecked_reports", "report_fields",
            "year_signatures", "component_reports", "add_cross_findings", "FIGURE_COLUMNS", "figure_reports",
-           "reports_with_rule", "save_expected", "load_expected", "year_cells"]
+           "reports_with_rule", "save_expected", "load_expected", "year_cells", "agency_years"]
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ CREATE TABLE IF NOT EXISTS findings (
     expected_json TEXT, actual_json TEXT, source TEXT, element TEXT, evidence_json TEXT, PRIMARY KEY (report_id, seq));
 CREATE INDEX IF NOT EXISTS findings_rule ON findings (rule);
 CREATE TABLE IF NOT EXISTS expected (
-    run_id INTEGER NOT NULL REFERENCES runs(id), agency TEXT NOT NULL, year INTEGER NOT NULL, parent TEXT,
-    PRIMARY KEY (run_id, agency, year));
+    run_id INTEGER NOT NULL REFERENCES runs(id), agency TEXT NOT NULL, year INTEGER NOT NULL, parent TEXT, path TEXT);
+CREATE INDEX IF NOT EXISTS expected_run ON expected (run_id);
 """
 # Columns added after the first release: a store written before gets them on opening.
 _ADDED_COLUMNS = {"reports": ("parent TEXT", "checks_json TEXT", "cross_checked INTEGER NOT NULL DEFAULT 0",
@@ -301,20 +301,20 @@ def reports_with_rule(store: Store, rule: str) -> set[int]:
     return {row[0] for row in store.db.execute("SELECT DISTINCT report_id FROM findings WHERE rule = ?", (rule,))}
 
 
-def save_expected(store: Store, run_id: int, rows: Iterable[tuple[str, int, str | None]]) -> None:
-    """Who should have published, as the run was told (agency, year, parent)."""
+def save_expected(store: Store, run_id: int, rows: Iterable[tuple[str, int, str | None, str | None]]) -> None:
+    """Who should have published, as the run was told: (agency, year, parent, manifest path or None)."""
     with store.db:
-        store.db.executemany("INSERT OR REPLACE INTO expected (run_id, agency, year, parent) VALUES (?, ?, ?, ?)",
-                             ((run_id, agency, year, parent) for agency, year, parent in rows))
+        store.db.executemany("INSERT INTO expected (run_id, agency, year, parent, path) VALUES (?, ?, ?, ?, ?)",
+                             ((run_id, *row) for row in rows))
 
 
-def load_expected(store: Store) -> list[tuple[str, int, str | None]]:
-    """The expectations of the last run that was given any, (agency, year, parent) sorted."""
+def load_expected(store: Store) -> list[tuple[str, int, str | None, str | None]]:
+    """The expectations of the last run that was given any: (agency, year, parent, path)."""
     row = store.db.execute("SELECT MAX(run_id) FROM expected").fetchone()
     if row is None or row[0] is None:
         return []
     return [tuple(r) for r in store.db.execute(
-        "SELECT agency, year, parent FROM expected WHERE run_id = ? ORDER BY year, agency", (row[0],))]
+        "SELECT agency, year, parent, path FROM expected WHERE run_id = ? ORDER BY year, agency, path", (row[0],))]
 
 
 def year_cells(store: Store, cells: Iterable[tuple[str, str]]) -> Iterator[tuple[int, int | None, list[Any]]]:
@@ -323,3 +323,17 @@ def year_cells(store: Store, cells: Iterable[tuple[str, str]]) -> Iterator[tuple
     picks = ", ".join(f"json_extract(tables_json, '$.{table}.\"{key}\"')" for table, key in cells)
     for row in store.db.execute(f"SELECT id, year, {picks} FROM reports r WHERE status != 'error' AND {_LATEST}"):
         yield row[0], row[1], list(row[2:])
+
+
+def agency_years(store: Store, path: str) -> tuple[str | None, list[tuple[int, str, str | None]]]:
+    """The agency of the report at `path` (its latest audit) and (year, path, tables_json) of that
+    agency's latest readable report of every year, oldest first."""
+    row = store.db.execute("SELECT agency FROM reports WHERE path = ? ORDER BY audited_at DESC LIMIT 1",
+                           (path,)).fetchone()
+    if row is None or row[0] is None:
+        return None, []
+    rows = store.db.execute(
+        "SELECT year, path, tables_json FROM reports r WHERE agency = ? AND status != 'error' AND year IS NOT NULL "
+        "AND audited_at = (SELECT MAX(audited_at) FROM reports x WHERE x.agency = r.agency AND x.year = r.year) "
+        "ORDER BY year, path", (row[0],)).fetchall()
+    return row[0], [tuple(r) for r in rows]
