@@ -41,7 +41,7 @@ from xxgk_audit.engine.rulelang.rulepack import Rule
 
 __all__ = ["Store", "StoredReport", "content_hash", "rules_version", "unchecked_reports", "report_fields",
            "year_signatures", "component_reports", "add_cross_findings", "FIGURE_COLUMNS", "figure_reports",
-           "reports_with_rule", "save_expected", "load_expected", "year_cells", "agency_years"]
+           "reports_with_rule", "save_expected", "load_expected", "year_cells", "agency_years", "unreadable_paths"]
 
 
 @dataclass(frozen=True)
@@ -337,3 +337,9 @@ def agency_years(store: Store, path: str) -> tuple[str | None, list[tuple[int, s
         "AND audited_at = (SELECT MAX(audited_at) FROM reports x WHERE x.agency = r.agency AND x.year = r.year) "
         "ORDER BY year, path", (row[0],)).fetchall()
     return row[0], [tuple(r) for r in rows]
+
+
+def unreadable_paths(store: Store) -> list[str]:
+    """Paths whose latest audit could not read the file (the store knows no identity for them)."""
+    return [row[0] for row in store.db.execute(f"SELECT path FROM reports r WHERE status = 'error' AND {_LATEST} "
+                                               "ORDER BY path")]

@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterator
 
 from xxgk_audit.engine.batch.manifest import Expected
-from xxgk_audit.engine.batch.store import Store, figure_reports, load_expected, reports_with_rule
+from xxgk_audit.engine.batch.store import (Store, figure_reports, load_expected, reports_with_rule,
+                                           unreadable_paths)
 from xxgk_audit.engine.figures.cells import NUMBER, STATUSES, ReportFigures, report_figures, sheet_columns
 from xxgk_audit.engine.figures.coverage import LATE_RULE, Coverage, coverage
 from xxgk_audit.engine.figures.indicators import INDICATORS, PREV, IndicatorValue, cell_values, indicator_values
@@ -105,7 +106,14 @@ def collect(store: Store, report_ids: list[int] | None = None, *, year: int | No
                     if (year is None or e.year == year) and (parent is None or e.parent == parent)]
     published_late = reports_with_rule(store, LATE_RULE)
     late = {row[1] for row in identities if row[0] in published_late}
-    out.coverage = coverage(expected, [(i[1], i[2], i[3], i[4], i[6]) for i in identities], late)
+    reports_seen = [(i[1], i[2], i[3], i[4], i[6]) for i in identities]
+    if report_ids is None and (year is not None or parent is not None):
+        # an unreadable file has no year or parent in the store: its manifest row's count
+        listed = {e.path for e in expected if e.path is not None}
+        have = {i[1] for i in identities}
+        reports_seen += [(path, None, None, None, "error") for path in unreadable_paths(store)
+                         if path in listed and path not in have]
+    out.coverage = coverage(expected, reports_seen, late)
     return out
 
 

@@ -96,7 +96,7 @@ def indicator_values(values: dict[str, int], assumed: set[str]) -> list[Indicato
 
 def _one(indicator: Indicator, values: dict[str, int], assumed: set[str]) -> IndicatorValue:
     numerator, denominator = _sum(indicator.numerator, values), _sum(indicator.denominator, values)
-    used = tuple(sorted(k for _, k in indicator.numerator + indicator.denominator if k in assumed))
+    used = tuple(sorted({k for _, k in indicator.numerator + indicator.denominator if k in assumed}))
     if numerator is None or denominator is None or denominator <= 0:
         return IndicatorValue(indicator, None, numerator, denominator, NOT_ASSESSABLE, used)
     exact = Fraction(numerator, denominator)

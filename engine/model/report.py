@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:       # pandas is imported on use only: a one-report `check` never loads it
+    import pandas as pd
 
 Number = int | Decimal
 
@@ -76,8 +77,10 @@ class Table:
         cell = self.cells.get((row, col))
         return None if cell is None else cell.value
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self) -> "pd.DataFrame":
         """Rows × columns by canonical key; unknown cells are None (object dtype keeps Decimals)."""
+        import pandas as pd
+
         rows = list(dict.fromkeys(r for r, _ in self.cells))
         cols = list(dict.fromkeys(c for _, c in self.cells))
         data = {c: [self.value(r, c) for r in rows] for c in cols}
