@@ -7,6 +7,7 @@ its table was not found). Only a number has a value, so a blank is never written
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -75,11 +76,11 @@ def report_figures(row: dict[str, Any]) -> ReportFigures:
     out: list[FigureCell] = []
     if row["status"] != "error":
         for table in TABLE_NAMES:
-            layout = template.layout(table, row["format"])
             got, read = values.get(table, {}), cells.get(table, {})
-            keys = [f"{r}.{c}" for r, c in layout.cell_keys()]
-            keys += [k for k in read if k not in set(keys)]
-            out.extend(_cell(table, key, got.get(key), read.get(key), _is_amount(table, key)) for key in keys)
+            keys = _layout_keys(table, row["format"])
+            extra = [k for k in read if k not in keys]
+            out.extend(_cell(table, key, got.get(key), read.get(key), amount)
+                       for key, amount in (*keys.items(), *((k, _is_amount(table, k)) for k in extra)))
     return ReportFigures(row["id"], row["path"], row["agency"], row["year"], row["parent"], row["format"],
                          row["status"], tuple(out))
 
@@ -101,6 +102,12 @@ def _exact(value: Any, amount: bool) -> int | Decimal:
     if isinstance(value, float) or amount:
         return Decimal(str(value))
     return int(value)
+
+
+@functools.lru_cache(maxsize=None)
+def _layout_keys(table: str, fmt: str | None) -> dict[str, bool]:
+    """{"ROW.COL": is money} of a table's cells in the format's template order."""
+    return {f"{r}.{c}": _is_amount(table, f"{r}.{c}") for r, c in template.layout(table, fmt).cell_keys()}
 
 
 _AMOUNTS = {f"{r.key}.{c.key}" for fmt in template.FORMATS for r in template.layout("disclosure", fmt).rows

@@ -145,36 +145,34 @@ def _totals(cells: _Cells, reports: "pd.DataFrame", np: Any, pd: Any) -> list[To
     if not len(cells.report):
         return []
     index = np.frombuffer(cells.report, dtype=np.int32)
-    frame = pd.DataFrame({"parent": reports["parent"].fillna("").to_numpy()[index],
-                          "year": reports["year"].fillna(-1).astype("int64").to_numpy()[index],
+    status = np.frombuffer(cells.status, dtype=np.int8)
+    code = {s: i for i, s in enumerate(STATUSES)}
+    parents = reports["parent"].fillna("").to_numpy()
+    years = reports["year"].fillna(-1).astype("int64").to_numpy()
+    frame = pd.DataFrame({"parent": parents[index], "year": years[index],
                           "cell": np.frombuffer(cells.cell, dtype=np.int32),
-                          "status": np.frombuffer(cells.status, dtype=np.int8),
-                          "value": np.frombuffer(cells.value, dtype=np.int64)})
+                          "value": np.frombuffer(cells.value, dtype=np.int64),
+                          "numbers": status == code[NUMBER],
+                          "blanks": np.isin(status, [code[s] for s in _BLANKS]),
+                          "unknown": np.isin(status, [code[s] for s in _UNKNOWN])})
     groups = ["parent", "year", "cell"]
-    sums = frame.groupby(groups, sort=False)["value"].sum()
-    counts = frame.groupby(groups + ["status"], sort=False).size().unstack("status", fill_value=0)
-    amounts = None
+    sums = frame.groupby(groups, sort=False).agg(total=("value", "sum"), reports=("value", "size"),
+                                                 numbers=("numbers", "sum"), blanks=("blanks", "sum"),
+                                                 unknown=("unknown", "sum"))
+    amounts: dict[tuple, Decimal] = {}
     if cells.amounts:
         money = pd.DataFrame(cells.amounts, columns=["report", "cell", "amount"])
-        money["parent"] = reports["parent"].fillna("").to_numpy()[money["report"]]
-        money["year"] = reports["year"].fillna(-1).astype("int64").to_numpy()[money["report"]]
-        amounts = money.groupby(groups)["amount"].agg(lambda values: sum(values, Decimal(0)))
-    names = {code: key for key, code in cells.codes.items()}
+        money["parent"], money["year"] = parents[money["report"]], years[money["report"]]
+        amounts = money.groupby(groups)["amount"].agg(lambda values: sum(values, Decimal(0))).to_dict()
+    names = {c: key for key, c in cells.codes.items()}
     order = _cell_order()
-    status_of = {s: i for i, s in enumerate(STATUSES)}
-
-    def count(row: Any, statuses: tuple[str, ...]) -> int:
-        return int(sum(row.get(status_of[s], 0) for s in statuses))
-
     out = []
-    for (parent, year, code), row in counts.iterrows():
-        table, key = names[code]
-        total: int | Decimal = int(sums[(parent, year, code)])
-        if amounts is not None and (parent, year, code) in amounts.index:
-            total = amounts[(parent, year, code)]
+    for (parent, year, cell), total, n, numbers, blanks, unknown in zip(
+            sums.index, sums["total"], sums["reports"], sums["numbers"], sums["blanks"], sums["unknown"]):
+        table, key = names[cell]
         r, c = key.split(".", 1)
-        out.append(TotalRow(parent or None, None if year == -1 else int(year), table, r, c,
-                            int(row.sum()), total, count(row, (NUMBER,)), count(row, _BLANKS), count(row, _UNKNOWN)))
+        out.append(TotalRow(parent or None, None if year == -1 else int(year), table, r, c, int(n),
+                            amounts.get((parent, year, cell), int(total)), int(numbers), int(blanks), int(unknown)))
     out.sort(key=lambda t: (t.parent or "", t.year or 0, order.get((t.table, f"{t.row}.{t.column}"), (9, 0))))
     return out
 
