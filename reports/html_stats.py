@@ -96,7 +96,7 @@ def stats_view(stats: "Statistics", coverage: "Coverage | None") -> StatsView:
     strips = [Strip(d.year, i * _STRIP_HEIGHT, [Dot(x(p.value), p.label, p.value, p.outlier) for p in d.points],
                     x(d.range.q1), x(d.range.median), x(d.range.q3),
                     x(d.high) if d.high is not None and d.high <= top else None, d.high, d.range.peers,
-                    sum(p.outlier for p in d.points))
+                    d.outliers)
               for i, d in enumerate(stats.distributions)]
     return StatsView(charts, list(stats.indicator_labels), agencies, strips, _STRIP_LEFT + _STRIP_WIDTH + 20,
                      max(len(strips), 1) * _STRIP_HEIGHT + 20, top, coverage)

@@ -50,6 +50,10 @@ class Distribution:
     range: PeerRange
     high: Decimal | None        # the fence, when the year has enough reports for one
 
+    @property
+    def outliers(self) -> int:
+        return sum(p.outlier for p in self.points)
+
 
 @dataclass
 class Statistics:
