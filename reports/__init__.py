@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
-from xxgk_audit.engine.evaluation.findings import NOT_ASSESSABLE
+from xxgk_audit.engine.model.vocabulary import NOT_ASSESSABLE
 from xxgk_audit.engine.rulelang.rulepack import Rule
 
 __all__ = ["Summary", "Renderer", "make_renderer", "resolve_format", "FORMATS"]

@@ -20,7 +20,8 @@ from typing import Any, Iterator
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.evaluation.facts import jsonable
-from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS, Finding
+from xxgk_audit.engine.evaluation.findings import Finding
+from xxgk_audit.engine.model.vocabulary import SEVERITY_LABELS
 from .xlsx import XlsxWriter
 
 __all__ = ["COLUMNS", "FindingsExport", "finding_rows", "plain_value", "csv_text"]

@@ -11,7 +11,7 @@ import os
 from typing import IO
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
-from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
+from xxgk_audit.engine.model.vocabulary import SEVERITY_LABELS
 from . import Summary
 
 __all__ = ["GithubRenderer", "MAX_PER_SEVERITY"]

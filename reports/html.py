@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.audit import ReportResult
-from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
+from xxgk_audit.engine.model.vocabulary import SEVERITY_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
 from .findings_export import FindingsExport

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from xxgk_audit.engine.evaluation.audit import ReportResult, contract_format
-from xxgk_audit.engine.evaluation.findings import NOT_ASSESSABLE
+from xxgk_audit.engine.model.vocabulary import NOT_ASSESSABLE
 from . import Summary
 from .html_view import FORMAT_LABELS, VERDICT_LABELS, format_label
 

@@ -16,7 +16,8 @@ from pathlib import PurePath
 from typing import Any
 
 from xxgk_audit.engine.evaluation.audit import ReportResult, contract_format
-from xxgk_audit.engine.evaluation.findings import FAIL, NOT_ASSESSABLE, SEVERITY_LABELS, STATUS_LABELS, Check, Finding
+from xxgk_audit.engine.evaluation.findings import Check, Finding
+from xxgk_audit.engine.model.vocabulary import FAIL, NOT_ASSESSABLE, SEVERITY_LABELS, STATUS_LABELS
 from xxgk_audit.engine.model.report import Cell, Report, Table
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from xxgk_audit.engine.model.template import (CHINESE_NUMERALS, ITEM_CAPTIONS, SECTION_TITLES, TABLE_NAMES, TABLE_SECTION,

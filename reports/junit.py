@@ -11,7 +11,8 @@ from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
-from xxgk_audit.engine.evaluation.findings import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, STATUS_LABELS, Finding
+from xxgk_audit.engine.evaluation.findings import Finding
+from xxgk_audit.engine.model.vocabulary import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, STATUS_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
 

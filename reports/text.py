@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import IO, TYPE_CHECKING, Any
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
-from xxgk_audit.engine.evaluation.findings import NOT_ASSESSABLE, SEVERITY_LABELS
+from xxgk_audit.engine.model.vocabulary import NOT_ASSESSABLE, SEVERITY_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
 

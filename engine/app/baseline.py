@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
-from xxgk_audit.engine.evaluation.findings import Finding
 from xxgk_audit.engine.evaluation.fingerprint import fingerprint, report_key
 
 __all__ = ["Waiver", "Baseline", "BaselineError", "make_baseline"]
@@ -81,9 +80,7 @@ class Baseline:
                 kept.append(finding)
         if len(kept) == len(result.findings):
             return result
-        # recomputes the verdict on what is left
-        return ReportResult(result.path, result.status, result.report, kept, result.checks,
-                            result.error).without([], fail_on)
+        return result.keeping(kept, fail_on)
 
     def unused(self) -> list[Waiver]:
         return [w for i, w in enumerate(self.waivers) if i not in self.used]

@@ -39,21 +39,24 @@ from xxgk_audit.engine.batch.cross_report import cross_report_findings
 from xxgk_audit.reports.html_index import page_name
 from xxgk_audit.engine.evaluation.facts import Context
 from xxgk_audit.engine.rulelang.rulepack import Rule
+from xxgk_audit.engine.app.config import Config
+from xxgk_audit.engine.app.results import ResultChain
 from xxgk_audit.engine.batch.manifest import Expected
 from xxgk_audit.engine.batch.store import Store, rules_version, save_expected
+from xxgk_audit.engine.batch.workers import Workers
 from xxgk_audit.engine.figures.batch import batch_figures
 from xxgk_audit.engine.figures.trend import trend_of
-from xxgk_audit.engine.batch.workers import Workers
+
+
+__all__ = ["BatchJob", "BatchOutcome", "STATE_NAME", "batch_page"]
+
+STATE_NAME = "run.json"        # the run that wrote the outputs: counts, seconds per step, what they came from
 
 
 def batch_page(result: ReportResult, rules: dict[str, Rule], store: str | None = None) -> str:
     """A report's page in a batch folder, linking back to its index, with the trend of its figures
     over the years in the `store` when the worker can read it (the workers' page renderer)."""
     return render_page(result, rules, INDEX_NAME, trend_of(store, result.path) if store else None)
-
-__all__ = ["BatchJob", "BatchOutcome", "STATE_NAME"]
-
-STATE_NAME = "run.json"        # the run that wrote the outputs: counts, seconds per step, what they came from
 
 
 @dataclass
@@ -65,6 +68,7 @@ class BatchJob:
     settings: BatchSettings
     jobs: int
     scheduler: str | None = None
+    chain: ResultChain = field(default_factory=lambda: ResultChain(Config()))   # as `check` does after the audit
     expected: list[Expected] = field(default_factory=list)     # who should have published (coverage)
     blank_cells: str = "zero"                                   # the blank-cell policy (indicators)
 
@@ -148,7 +152,7 @@ def _write_pages(job: BatchJob, pool: Workers, store: Store, plan: Plan, ids: li
         for path, report_id in ids:
             target = job.outdir / page_name(plan.order[path], path)
             if path in fresh or not target.exists():
-                yield path, store.result(report_id).judged(job.settings.fail_on), str(target)
+                yield path, job.chain.finish(store.result(report_id)), str(target)
 
     for _ in render_pages(tasks(), pool):
         pass
@@ -171,7 +175,7 @@ def _write_outputs(job: BatchJob, rules: list[Rule], store: Store, plan: Plan,
         for renderer in (html, json_out):
             renderer.start()
         for path, report_id in ids:
-            result = store.result(report_id).judged(job.settings.fail_on)
+            result = job.chain.finish(store.result(report_id))
             summary.add(result)
             html.add(result, plan.order[path], write_page=False)     # the workers drew it
             json_out.add(result)

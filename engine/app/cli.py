@@ -27,8 +27,12 @@ from xxgk_audit.engine.app.baseline import Baseline, BaselineError, make_baselin
 from xxgk_audit.engine.app.config import KEYS, Config, ConfigError, find_config, load_config
 from xxgk_audit.engine.app.figures_command import add_parser as add_figures_parser
 from xxgk_audit.engine.evaluation.facts import AGENCY_KINDS, Context
-from xxgk_audit.engine.evaluation.findings import SEVERITY_LABELS
-from xxgk_audit.engine.rulelang.rulepack import SEVERITY_ORDER, Rule, RuleError, load_packs, select_rules
+from xxgk_audit.engine.model.vocabulary import SEVERITY_LABELS
+from xxgk_audit.engine.rulelang.rulepack import Rule, RuleError, load_packs
+from xxgk_audit.engine.app.results import ResultChain
+from xxgk_audit.engine.rulelang.selection import code_matches
+from xxgk_audit.engine.rulelang.factkinds import fields_markdown
+from xxgk_audit.engine.model.vocabulary import SEVERITY_ORDER
 from xxgk_audit.engine.evaluation.ruletest import run_examples
 
 __all__ = ["main", "build_parser"]
@@ -78,9 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     selection.add_argument("--rules", action="append", default=[], metavar="DIR",
                            help="额外规则包目录或文件（可重复）")
     selection.add_argument("--select", action="extend", type=_codes, metavar="CODES",
-                           help="只启用这些规则（编号或前缀，逗号分隔，如 ARITH,TEXT-007；可重复）")
+                           help="只启用这些规则（编号或前缀，逗号分隔，如 ARITH,TEXT-007；可重复；"
+                                "后于配置文件生效，可重新启用配置文件停用的规则）")
     selection.add_argument("--ignore", action="extend", type=_codes, metavar="CODES",
-                           help="停用这些规则（编号或前缀，逗号分隔；可重复；优先于 --select）")
+                           help="停用这些规则（编号或前缀，逗号分隔；可重复；与 --select 同样具体时优先）")
 
     check = sub.add_parser("check", parents=[selection], help="审核报告文件或目录")
     check.add_argument("paths", nargs="+", metavar="PATH", help=f"报告文件或目录（目录中递归查找 {_SUFFIXES} 文件）")
@@ -109,8 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", parents=[selection], help="列出、查看或测试规则",
                            description="rules：列出规则；rules show ID：查看一条规则；"
-                                       "rules test：运行各规则的示例")
-    rules.add_argument("action", nargs="?", choices=("list", "show", "test"), default="list")
+                                       "rules test：运行各规则的示例；rules fields：各类事实的字段（Markdown）")
+    rules.add_argument("action", nargs="?", choices=("list", "show", "test", "fields"), default="list")
     rules.add_argument("rule_id", nargs="?", metavar="ID", help="规则编号（用于 show）")
     rules.set_defaults(run=_rules)
 
@@ -166,13 +171,12 @@ def _settings(args: argparse.Namespace) -> Config:
     return config
 
 
-def _load_rules(args: argparse.Namespace, config: Config) -> list[Rule]:
+def _load_rules(config: Config) -> list[Rule]:
     """All loaded rules; every select/ignore code must name a rule or a prefix of one."""
     rules = load_packs(config.get("rules"))
-    codes = (config.get("select") or []) + (config.get("ignore") or [])
-    codes += [c for ignored in config.get("per-path").values() for c in ignored]
+    codes = config.selection().codes() + [c for ignored in config.get("per-path").values() for c in ignored]
     for code in codes:
-        if code != "ALL" and not select_rules(rules, [code], None):
+        if code != "ALL" and not any(code_matches(rule.id, [code]) for rule in rules):
             raise UsageError(f"未知的规则编号或前缀：{code}")
     return rules
 
@@ -212,31 +216,26 @@ def _use_color(args: argparse.Namespace, out: IO[str]) -> bool:
 
 
 # ---- subcommands ------------------------------------------------------------------------------
-def _auditor(args: argparse.Namespace, config: Config) -> Auditor:
-    return Auditor(rules=_load_rules(args, config), select=config.get("select"),
-                   ignore=config.get("ignore"), fail_on=config.get("fail-on"))
+def _auditor(config: Config) -> Auditor:
+    return Auditor(rules=_load_rules(config), selection=config.selection(), fail_on=config.get("fail-on"))
 
 
-def _audit_all(args: argparse.Namespace, config: Config, auditor: Auditor) -> Iterator[ReportResult]:
-    """Each file's result, with the per-path rules of the configuration switched off."""
-    ctx = Context(published=getattr(args, "published", None), agency=config.get("agency"),
-                  year=config.get("year"), agency_kind=getattr(args, "agency_kind", None))
+def _audit_all(args: argparse.Namespace, chain: ResultChain, auditor: Auditor) -> Iterator[ReportResult]:
+    """Each file's result through the chain `batch` uses too (per-path ignores, baseline, verdict)."""
+    ctx = chain.context(Context(published=getattr(args, "published", None),
+                                agency_kind=getattr(args, "agency_kind", None)))
     for path in _files(args.paths):
-        result = auditor.audit_path(path, ctx)
-        ignored = config.ignored_for(path)
-        yield result.without(ignored, auditor.fail_on) if ignored else result
+        yield chain.finish(auditor.audit_path(path, ctx))
 
 
 def _check(args: argparse.Namespace) -> int:
     config = _settings(args)
-    auditor = _auditor(args, config)
+    auditor = _auditor(config)
     baseline = _load_baseline(config.get("baseline"))
     summary = Summary()
     with _check_renderer(args, auditor) as renderer:
         renderer.start()
-        for result in _audit_all(args, config, auditor):
-            if baseline is not None:
-                result = baseline.apply(result, auditor.fail_on)
+        for result in _audit_all(args, ResultChain(config, baseline), auditor):
             summary.add(result)
             renderer.add(result)
         renderer.finish(summary)
@@ -266,8 +265,9 @@ def _report_waivers(baseline: Baseline) -> None:
 
 def _baseline(args: argparse.Namespace) -> int:
     config = _settings(args)
-    auditor = _auditor(args, config)
-    data = make_baseline(_audit_all(args, config, auditor), args.reason, args.approved_by, args.expires)
+    auditor = _auditor(config)
+    data = make_baseline(_audit_all(args, ResultChain(config), auditor), args.reason, args.approved_by,
+                         args.expires)
     with _output(args.output) as out:
         out.write(dumps(data, indent=2) + "\n")
     print(f"已记录 {len(data['waivers'])} 条豁免到 {args.output}", file=sys.stderr)
@@ -281,7 +281,8 @@ def _batch(args: argparse.Namespace) -> int:
     from xxgk_audit.engine.batch.workers import default_jobs
 
     config = _settings(args)
-    rules = select_rules(_load_rules(args, config), config.get("select"), config.get("ignore"))
+    rules = config.selection().apply(_load_rules(config))
+    chain = ResultChain(config, _load_baseline(config.get("baseline")))
     source = Path(args.input)
     try:
         items = read_manifest(source) if source.is_file() else [(path, Context()) for path in _files([args.input])]
@@ -289,6 +290,7 @@ def _batch(args: argparse.Namespace) -> int:
             (read_expected(Path(args.expect)) if args.expect else [])
     except ManifestError as exc:
         raise UsageError(str(exc)) from None
+    items = [(path, chain.context(ctx)) for path, ctx in items]
     scheduler = None
     if args.executor == "dask":
         scheduler = args.scheduler or "local"
@@ -300,11 +302,10 @@ def _batch(args: argparse.Namespace) -> int:
     if jobs < 1:
         raise UsageError("--jobs 须为正整数")
     outdir = Path(args.out)
-    settings = BatchSettings(tuple(config.get("rules")), tuple(config.get("select") or ()) or None,
-                             tuple(config.get("ignore") or ()) or None, config.get("fail-on"),
+    settings = BatchSettings(tuple(config.get("rules")), config.selection(), config.get("fail-on"),
                              page_renderer=None if args.no_pages else batch_command.batch_page)
     job = batch_command.BatchJob(items, str(source), outdir, Path(args.store or outdir / "audit.db"), settings,
-                                 jobs, scheduler, expected, config.get("blank-cells"))
+                                 jobs, scheduler, chain, expected=expected, blank_cells=config.get("blank-cells"))
     outcome = batch_command.run(job, rules, progress_printer() if sys.stderr.isatty() else None)
     counts, summary = outcome.counts, outcome.summary
     kept = "；结果与上次相同，沿用已有输出" if outcome.outputs_kept else ""
@@ -336,7 +337,7 @@ def _history(args: argparse.Namespace) -> int:
 def _config(args: argparse.Namespace) -> int:
     config = _settings(args)
     for key, (_, description) in KEYS.items():
-        print(f"{key} = {dumps(config.get(key))}    # {description}；来源：{config.source(key)}")
+        print(f"{key} = {dumps(config.get(key))}    # {description}；来源：{config.describe(key)}")
     return EXIT_OK
 
 
@@ -393,12 +394,15 @@ def _rules(args: argparse.Namespace) -> int:
     if (args.action == "show") != (args.rule_id is not None):
         raise UsageError("用法：rules show ID" if args.action == "show" else f"多余的参数：{args.rule_id}")
     config = _settings(args)
-    rules = select_rules(_load_rules(args, config), config.get("select"), config.get("ignore"))
+    rules = config.selection().apply(_load_rules(config))
     if args.action == "show":
         rule = next((r for r in rules if r.id == args.rule_id.upper()), None)
         if rule is None:
             raise UsageError(f"未知规则：{args.rule_id}")
         print(rule_page(rule))
+        return EXIT_OK
+    if args.action == "fields":
+        print(fields_markdown(), end="")
         return EXIT_OK
     if args.action == "test":
         results = run_examples(rules)

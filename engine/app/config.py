@@ -15,7 +15,9 @@
 
 The file is looked for in the current folder and its parents (`xxgk-audit.toml` first, then a
 `pyproject.toml` with the table), up to a folder holding `.git`. Command-line options override
-the file; `xxgk-audit config` shows the effective values and where each came from.
+the file; `select`/`ignore` are resolved as ruff does (engine/rulelang/selection.py): the command
+line's layer applies after the file's, so `--select ARITH` re-enables what the file ignored.
+`xxgk-audit config` shows the effective values and where each came from.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from xxgk_audit.engine.rulelang.selection import Selection
 
 __all__ = ["Config", "ConfigError", "find_config", "load_config", "KEYS", "BLANK_CELLS"]
 
@@ -55,15 +59,33 @@ class Config:
     values: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)   # key -> "默认" | file path | "命令行"
     root: Path = field(default_factory=Path.cwd)             # folder of the config file
+    # the command line's select/ignore: a layer of their own on top of the file's (never merged into it)
+    command_line: dict[str, list[str]] = field(default_factory=dict)
 
     def get(self, key: str) -> Any:
         return self.values.get(key, KEYS[key][0])
 
     def override(self, key: str, value: Any) -> None:
         """A command-line value (None means: not given)."""
-        if value is not None:
+        if value is None:
+            return
+        if key in ("select", "ignore"):
+            self.command_line[key] = value
+        else:
             self.values[key] = value
             self.sources[key] = "命令行"
+
+    def selection(self) -> Selection:
+        """The rules to run: the file's select/ignore, then the command line's (see the module docstring)."""
+        return (Selection.of(self.values.get("select"), self.values.get("ignore"), self.source("select"))
+                .then(self.command_line.get("select"), self.command_line.get("ignore"), "命令行"))
+
+    def describe(self, key: str) -> str:
+        """`key = value    # source` for `xxgk-audit config` (select/ignore: one part per layer)."""
+        if key in ("select", "ignore") and key in self.command_line:
+            own = f"{self.get(key)}（{self.source(key)}）；" if key in self.values else ""
+            return f"{own}{self.command_line[key]}（命令行，后于配置文件生效）"
+        return self.source(key)
 
     def source(self, key: str) -> str:
         return self.sources.get(key, "默认")

@@ -26,6 +26,7 @@ from xxgk_audit.engine.evaluation.audit import Auditor, ReadError, ReportResult,
 from xxgk_audit.engine.evaluation.facts import Context, jsonable
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Rule
+from xxgk_audit.engine.rulelang.selection import Selection
 from xxgk_audit.engine.batch.store import Store, StoredReport, content_hash
 from xxgk_audit.engine.batch.workers import Workers
 
@@ -39,8 +40,7 @@ class BatchSettings:
     """What each worker needs to build its own Auditor (rules are compiled in the worker)."""
 
     rule_dirs: tuple[str, ...] = ()
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] | None = None
+    selection: Selection = Selection()
     fail_on: str = "error"
     # draws a report's page from its result and the rules by id, when the run writes pages; given by
     # the application (batch does not import reports/), called in the workers (see render_pages)
@@ -92,8 +92,7 @@ _CACHE: Path | None = None
 def _init_worker(settings: BatchSettings) -> None:
     global _AUDITOR, _RULES, _CACHE, _RENDERER
     _RENDERER = settings.page_renderer
-    _AUDITOR = Auditor(list(settings.rule_dirs), list(settings.select) if settings.select else None,
-                       list(settings.ignore) if settings.ignore else None, settings.fail_on)
+    _AUDITOR = Auditor(list(settings.rule_dirs), fail_on=settings.fail_on, selection=settings.selection)
     _RULES = {rule.id: rule for rule in _AUDITOR.rules}
     cross_report.prepare(_AUDITOR.rules)
     # only where the folder exists: a Dask worker on another machine reads the PDF again
@@ -106,7 +105,7 @@ def _audit_one(path: str, ctx: Context) -> Audited:
     if _CACHE is not None and result.report is not None and result.report.kind == "pdf":
         _cached(path).write_bytes(zlib.compress(pickle.dumps(result.report, pickle.HIGHEST_PROTOCOL), 1))
     record = _record(result.report, ctx)
-    return Audited(_slim(result, ctx), record, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return Audited(_slim(result), record, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _render_one(path: str, result: ReportResult, target: str | None) -> tuple[str, str | None]:
@@ -139,15 +138,15 @@ def _page(path: str, result: ReportResult, target: str | None) -> tuple[str, str
     return path, None
 
 
-def _slim(result: ReportResult, ctx: Context) -> ReportResult:
+def _slim(result: ReportResult) -> ReportResult:
     """The result with the report reduced to its identity for the trip back to the parent. The
     identity the store links years and aggregates by is the manifest's agency and year where it
-    gives them (an office's list of agencies is steadier than titles), else the document's."""
+    gives them (an office's list of agencies is steadier than titles), else the document's: the
+    Auditor has set it so."""
     rep = result.report
     if rep is not None:
-        result.report = Report(path=rep.path, kind=rep.kind, title=rep.title, agency=ctx.agency or rep.agency,
-                               year=ctx.year if ctx.year is not None else rep.year, format=rep.format,
-                               metadata=rep.metadata)
+        result.report = Report(path=rep.path, kind=rep.kind, title=rep.title, agency=rep.agency, year=rep.year,
+                               format=rep.format, metadata=rep.metadata)
     return result
 
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.evaluate import EngineError, RuleEngine
 from xxgk_audit.engine.evaluation.facts import Context
-from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation, tool_finding
+from xxgk_audit.engine.evaluation.findings import Check, Finding, tool_finding, verdict
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.readers import UnsupportedDocument, read_document
-from xxgk_audit.engine.rulelang.rulepack import SEVERITY_ORDER, Rule, code_matches, load_packs, select_rules
+from xxgk_audit.engine.rulelang.rulepack import Rule, load_packs
+from xxgk_audit.engine.rulelang.selection import Selection, code_matches
 
 __all__ = ["ReportResult", "Auditor", "ReadError", "read_report", "collect_paths", "contract_format", "error_result",
            "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES"]
@@ -58,19 +58,20 @@ class ReportResult:
         }
 
     def without(self, codes: list[str], fail_on: str) -> "ReportResult":
-        """The result with the rules named by `codes` switched off (per-path configuration)."""
+        """The result with the rules named by `codes` switched off (per-path configuration), judged again."""
         findings = [f for f in self.findings if not code_matches(f.rule, codes)]
         checks = [c for c in self.checks if not code_matches(c.rule, codes)]
-        status = self.status
-        if status == "fail" and not any(SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[fail_on] for f in findings):
-            status = "pass"
-        return ReportResult(self.path, status, self.report, findings, checks, self.error)
+        return ReportResult(self.path, verdict(findings, fail_on, self.error), self.report, findings, checks,
+                            self.error)
 
-    def judged(self, fail_on: str) -> "ReportResult":
-        """The verdict over all its findings: a result stored as passed fails when a finding added
-        later (cross-report rules) reaches `fail_on`."""
-        if self.status == "pass" and any(SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[fail_on] for f in self.findings):
-            self.status = "fail"
+    def keeping(self, findings: list[Finding], fail_on: str) -> "ReportResult":
+        """The result with only these findings (e.g. those no waiver covers), judged again."""
+        return ReportResult(self.path, verdict(findings, fail_on, self.error), self.report, findings, self.checks,
+                            self.error)
+
+    def rejudged(self, fail_on: str) -> "ReportResult":
+        """The verdict over all its findings now, e.g. with the cross-report findings added in the store."""
+        self.status = verdict(self.findings, fail_on, self.error)
         return self
 
     def counts(self) -> dict[str, int]:
@@ -109,21 +110,22 @@ class Auditor:
 
     def __init__(self, rule_dirs: Iterable[str | os.PathLike] = (), select: list[str] | None = None,
                  ignore: list[str] | None = None, fail_on: str = "error",
-                 rules: list[Rule] | None = None):
+                 rules: list[Rule] | None = None, selection: Selection | None = None):
+        """`selection` (the layers of configuration and command line), or one source's `select`/`ignore`."""
         all_rules = rules if rules is not None else load_packs(list(rule_dirs))
-        self.rules = select_rules(all_rules, select, ignore)
+        self.rules = (selection or Selection.of(select, ignore)).apply(all_rules)
         self.fail_on = fail_on
         self.engine = RuleEngine(self.rules)
-        self.version = __version__
 
     def audit_report(self, report: Report, ctx: Context | None = None) -> ReportResult:
         try:
             findings, checks = self.engine.evaluate(report, ctx)
         except EngineError as exc:
             return error_result(report.path, ENGINE_ERROR, str(exc), report)
-        threshold = SEVERITY_ORDER[self.fail_on]
-        failing = any(SEVERITY_ORDER[f.severity] >= threshold for f in findings)
-        return ReportResult(report.path, "fail" if failing else "pass", report, findings, checks)
+        if ctx is not None:     # the given agency and year are the report's identity (baselines, store, review)
+            report.agency = ctx.agency or report.agency
+            report.year = ctx.year if ctx.year is not None else report.year
+        return ReportResult(report.path, verdict(findings, self.fail_on), report, findings, checks)
 
     def audit_path(self, path: str | os.PathLike, ctx: Context | None = None) -> ReportResult:
         try:

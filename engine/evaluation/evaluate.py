@@ -29,8 +29,10 @@ from durable import engine as durable_engine
 
 from xxgk_audit.engine.rulelang import expr
 from xxgk_audit.engine.evaluation.facts import Context, Fact, build_facts, claim_facts, jsonable
-from xxgk_audit.engine.evaluation.findings import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS, Check, Finding, FindingLocation
+from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation
+from xxgk_audit.engine.model.vocabulary import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS
 from xxgk_audit.engine.model.report import Report
+from xxgk_audit.engine.rulelang.factkinds import field_label
 from xxgk_audit.engine.rulelang.rulepack import Instance, Rule
 from xxgk_audit.engine.model.template import TABLE_SECTION
 
@@ -46,9 +48,7 @@ _SLOTS = ("2019", "2021", "mixed", "none", "pre2019")
 # durable-rules fails (error 303, or heap corruption) when one assert fires more than about 64
 # actions, so no ruleset holds more instances than this; a fact goes to every chunk of its slot.
 _CHUNK = 40
-_PLACEHOLDER = re.compile(r"\{([\w.]+)\}")
-_FIELD_NAMES_ZH = {"published": "发布日期", "year": "报告年度", "agency": "机关名称",
-                   "title": "标题", "period_text": "统计期限", "format": "格式版本"}
+_PLACEHOLDER = expr.PLACEHOLDER
 
 
 class EngineError(RuntimeError):
@@ -145,10 +145,14 @@ class RuleEngine:
     # ---- evaluation ----------------------------------------------------------------------------
     def evaluate(self, report: Report, ctx: Context | None = None) -> tuple[list[Finding], list[Check]]:
         """Findings (in rule order, then fact order) and one Check per rule."""
+        return self.judge(report, self.facts(report, ctx))
+
+    def facts(self, report: Report, ctx: Context | None = None) -> list[Fact]:
+        """The facts of a report these rules read: the model's, and the claims of their sentences."""
         facts = build_facts(report, ctx)
         if self._claims:
             facts += claim_facts(report, facts, self._claims)
-        return self.judge(report, facts)
+        return facts
 
     def judge(self, report: Report, facts: list[Fact]) -> tuple[list[Finding], list[Check]]:
         """Findings and one Check per rule on facts of one report (built by `evaluate`, or elsewhere:
@@ -233,7 +237,7 @@ class RuleEngine:
             # on the unknown value.
             outcome = expr.evaluate(inst.when, fact.fields)
             if outcome is None:
-                names = "、".join(sorted(_FIELD_NAMES_ZH.get(m, m) for m in missing))
+                names = "、".join(sorted({field_label(fact.kind, m, fact.fields.get("format")) for m in missing}))
                 return NOT_ASSESSABLE, f"缺少或无法读取：{names}"
             return (FAIL, "") if outcome else (PASS, "")
         if number not in fired:

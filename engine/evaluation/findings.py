@@ -6,11 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xxgk_audit.engine.evaluation.facts import jsonable
+from xxgk_audit.engine.model.vocabulary import SEVERITY_ORDER
 from xxgk_audit.engine.rulelang.tool_rules import tool_rules
 
-PASS, FAIL, NOT_ASSESSABLE, NOT_APPLICABLE = "pass", "fail", "not_assessable", "not_applicable"
-STATUS_LABELS = {PASS: "通过", FAIL: "不通过", NOT_ASSESSABLE: "无法评估", NOT_APPLICABLE: "不适用"}
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 @dataclass
@@ -67,3 +65,12 @@ class Check:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "status": self.status, "reasons": self.reasons}
+
+
+def verdict(findings: list[Finding], fail_on: str, error: str | None = None) -> str:
+    """The one verdict of a report: "error" when it could not be audited, "fail" when a finding
+    reaches `fail_on`, else "pass". Every status a user sees is derived here."""
+    if error is not None:
+        return "error"
+    threshold = SEVERITY_ORDER[fail_on]
+    return "fail" if any(SEVERITY_ORDER[f.severity] >= threshold for f in findings) else "pass"

@@ -13,11 +13,12 @@ from typing import Any
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.evaluation.evaluate import RuleEngine
 from xxgk_audit.engine.evaluation.facts import Fact, build_facts
-from xxgk_audit.engine.evaluation.findings import FAIL, NOT_ASSESSABLE, PASS
+from xxgk_audit.engine.model.vocabulary import FAIL, NOT_ASSESSABLE, PASS
 from xxgk_audit.engine.model.report import Cell, Report, Section, Table
+from xxgk_audit.engine.rulelang.factkinds import fact_kinds
 from xxgk_audit.engine.rulelang.rulepack import Rule
 
-__all__ = ["ExampleResult", "run_examples", "clean_report"]
+__all__ = ["ExampleResult", "run_examples", "clean_report", "example_fact"]
 
 _YEAR = {"2019": 2020, "2021": 2023, "pre2019": 2017}
 _SECTION_TEXT = {
@@ -67,29 +68,27 @@ def clean_report(fmt: str) -> Report:
 
 
 def _baseline(rule: Rule, fmt: str) -> dict[str, Any]:
+    """The fact an example starts from: the kind's baseline in rules/contract/facts.yaml, else the
+    fact a correct report of the format yields. Claim and pair facts also carry every table cell
+    of that report (0), as the engine copies the cells a rule names."""
     facts = build_facts(clean_report(fmt))
-    if rule.fact == "cell":
-        return {"format": fmt, "table": "applications", "row": "A1", "column": "NP", "kind": "int",
-                "raw": "0", "value": 0, "value_type": template.COUNT, "line": 1}
-    if rule.fact == "claim":
+    declared = fact_kinds()[rule.fact].baseline
+    if declared is None:
+        return next(f.fields for f in facts if f.kind == rule.fact)
+    fields = {**declared, "format": fmt}
+    if rule.fact in ("claim", "pair"):
         cells = {k: v for f in facts if f.kind in template.TABLE_NAMES for k, v in f.fields.items()
                  if "." in k and k.split(".")[0].isupper()}
-        return {"format": fmt, "claim": rule.instances[0].name, "sentence": "（示例句子）", "section": 1,
-                "line": 1, "value": 0, "approx": False, **cells}
-    if rule.fact == "pair":
-        own = {k: v for f in facts if f.kind in template.TABLE_NAMES for k, v in f.fields.items()
-               if "." in k and k.split(".")[0].isupper()}
-        return {"format": fmt, "relation": "prior", "prev_year": 2022, "prev_path": "（上一年度报告）", **own,
-                **{f"prev.{k}": v for k, v in own.items()}, "similarity.text": 0.3, "similarity.section5": 0.3,
-                "tables_identical": False, "nonzero_cells": 0, "passage": ""}
-    if rule.fact == "label":
-        return {"format": fmt, "table": "applications", "role": "row", "key": "B3_2",
-                "written": "2.其他法律行政法规禁止公开", "template": "2.其他法律行政法规禁止公开",
-                "score": 1.0, "line": 1}
-    return next(f.fields for f in facts if f.kind == rule.fact)
+        fields.update(cells)
+        if rule.fact == "claim":
+            fields["claim"] = rule.instances[0].name
+        else:
+            fields.update({f"prev.{k}": v for k, v in cells.items()})
+    return fields
 
 
-def _example_fact(rule: Rule, example: dict[str, Any]) -> Fact:
+def example_fact(rule: Rule, example: dict[str, Any]) -> Fact:
+    """The fact an example describes: the baseline with the example's fields set (null: unknown)."""
     fmt = str(example.get("format") or ("2021" if "2021" in rule.formats else rule.formats[0]))
     overrides = example.get("fact") or {}
     fields = dict(_baseline(rule, fmt))
@@ -115,7 +114,7 @@ def run_examples(rules: list[Rule]) -> list[ExampleResult]:
         engine = RuleEngine([rule])
         for kind in ("pass", "fail", "not_assessable"):
             for index, example in enumerate(rule.examples.get(kind, [])):
-                statuses = {status for _, _, status, _ in engine.evaluate_facts([_example_fact(rule, example)])}
+                statuses = {status for _, _, status, _ in engine.evaluate_facts([example_fact(rule, example)])}
                 if kind == "fail":
                     ok = FAIL in statuses
                 elif kind == "pass":

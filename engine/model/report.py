@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:       # pandas is imported on use only: a one-report `check` never loads it
-    import pandas as pd
 
 Number = int | Decimal
 
@@ -76,15 +74,6 @@ class Table:
     def value(self, row: str, col: str) -> Number | None:
         cell = self.cells.get((row, col))
         return None if cell is None else cell.value
-
-    def to_frame(self) -> "pd.DataFrame":
-        """Rows × columns by canonical key; unknown cells are None (object dtype keeps Decimals)."""
-        import pandas as pd
-
-        rows = list(dict.fromkeys(r for r, _ in self.cells))
-        cols = list(dict.fromkeys(c for _, c in self.cells))
-        data = {c: [self.value(r, c) for r in rows] for c in cols}
-        return pd.DataFrame(data, index=pd.Index(rows, name="row"), dtype=object)
 
 
 @dataclass

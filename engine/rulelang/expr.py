@@ -285,6 +285,9 @@ def parse(text: str) -> Node:
 
 
 # ---- compile-time rewriting --------------------------------------------------------------------
+PLACEHOLDER = re.compile(r"\{([\w.]+)\}")      # {field} in a message or a location
+
+
 def substitute(text: str, bindings: dict[str, str]) -> str:
     """Replace {name} placeholders (for_each variables) in an expression or message."""
     return re.sub(r"\{(\w+)\}", lambda m: str(bindings.get(m.group(1), m.group(0))), text)

@@ -2,7 +2,8 @@
 
 A rule reads one kind of fact. `for_each` expands it into instances, one per row, column or cell
 of the fact's table in each format the rule covers; each instance has its own condition, message
-bindings and location. Nothing here touches durable-rules: see `compile.py`.
+bindings and location. Every field a rule names must be one its fact kind has (rules/contract/facts.yaml,
+engine/rulelang/factkinds.py). Nothing here touches durable-rules: see engine/evaluation/evaluate.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import jsonschema
 import yaml
 
 from xxgk_audit.engine.rulelang import expr
+from xxgk_audit.engine.rulelang.factkinds import fact_kinds
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.numbers import NUMBER
 
@@ -26,7 +28,6 @@ __all__ = ["RuleError", "Rule", "Instance", "load_packs", "builtin_pack_dir", "f
 FACT_KINDS = ("report", "section", "disclosure", "applications", "review_litigation", "cell", "label", "claim",
               "pair")
 TABLE_KINDS = ("disclosure", "applications", "review_litigation")
-SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
 
 class RuleError(ValueError):
@@ -52,7 +53,6 @@ class Instance:
     formats: frozenset[str]           # formats in which this instance exists
     when: expr.Node
     required: frozenset[str]          # fields whose unknown value makes the instance not assessable
-    regexes: tuple[tuple[str, str], ...]
     expected: expr.Node | None
     actual: expr.Node | None
     claim: ClaimSpec | None = None
@@ -152,6 +152,7 @@ def _loop_values(rule: Rule, fmt: str) -> list[tuple[str, dict[str, str]]]:
 
 
 def _expand(rule: Rule) -> list[Instance]:
+    _check_examples(rule)
     per_key: dict[str, tuple[dict[str, str], set[str]]] = {}
     for fmt in rule.formats:
         for key, bindings in _loop_values(rule, fmt):
@@ -171,16 +172,43 @@ def _expand(rule: Rule) -> list[Instance]:
 
         when = compile_expr(rule.when)
         assert when is not None
+        expected, actual = compile_expr(rule.expected), compile_expr(rule.actual)
+        _check_fields(rule, bindings, formats, [when, expected, actual])
         try:    # durable's form is checked here, so that a bad condition names its file and rule
             expr.to_durable(when, lambda field, pattern: "predicate")
         except expr.ExprError as exc:
             raise RuleError(f"{rule.path}: {rule.id}: {exc}") from None
         instances.append(Instance(
             rule=rule, key=key, bindings=bindings, formats=frozenset(formats), when=when,
-            required=frozenset(expr.fields_of(when)), regexes=tuple(expr.regexes_of(when)),
-            expected=compile_expr(rule.expected), actual=compile_expr(rule.actual),
-            claim=_claim_spec(rule, bindings)))
+            required=frozenset(expr.fields_of(when)),
+            expected=expected, actual=actual, claim=_claim_spec(rule, bindings)))
     return instances
+
+
+def _check_fields(rule: Rule, bindings: dict[str, str], formats: set[str], nodes: list[expr.Node | None]) -> None:
+    """Refuse a rule that names a field its fact kind does not have: in its condition, its
+    expected/actual expressions, its message placeholders or its location."""
+    kind = fact_kinds()[rule.fact]
+    names = set().union(*(expr.fields_of(n, tested=True) for n in nodes if n is not None))
+    names |= set(expr.PLACEHOLDER.findall(expr.substitute(rule.message, bindings))) - {"expected", "actual"}
+    for key, value in rule.location.items():
+        text = expr.substitute(str(value), bindings)
+        names |= {text} if key == "line" else set(expr.PLACEHOLDER.findall(text))
+    unknown = sorted(n for n in names if kind.spec(n, sorted(formats & set(template.FORMATS))) is None)
+    if unknown:
+        raise RuleError(f"{rule.path}: {rule.id}: fact kind {rule.fact!r} has no field "
+                        f"{', '.join(unknown)} (the fields of each kind: xxgk-audit rules fields)")
+
+
+def _check_examples(rule: Rule) -> None:
+    """An example may only set fields its rule's fact kind has (else it tests nothing real)."""
+    kind = fact_kinds()[rule.fact]
+    formats = sorted(set(rule.formats) & set(template.FORMATS))
+    unknown = sorted({name for examples in rule.examples.values() for example in examples
+                      for name in (example.get("fact") or {}) if kind.spec(name, formats) is None})
+    if unknown:
+        raise RuleError(f"{rule.path}: {rule.id}: examples set field(s) {', '.join(unknown)} that fact kind "
+                        f"{rule.fact!r} does not have")
 
 
 def _claim_spec(rule: Rule, bindings: dict[str, str]) -> ClaimSpec | None:
@@ -267,14 +295,3 @@ def _id_sort_key(rule_id: str) -> tuple:
     prefix, _, number = rule_id.partition("-")
     order = ["META", "STRUCT", "CELL", "ARITH", "TEXT", "XREF"]
     return (order.index(prefix) if prefix in order else len(order), prefix, number)
-
-
-def code_matches(rule_id: str, codes: list[str]) -> bool:
-    """Whether a rule id is named by any code: an id, a prefix (ARITH, TEXT-00…) or ALL."""
-    return any(rule_id == c or rule_id.startswith(c.rstrip("-") + "-") or c == "ALL" for c in codes)
-
-
-def select_rules(rules: list[Rule], select: list[str] | None, ignore: list[str] | None) -> list[Rule]:
-    """ruff-style selection: ids or prefixes (ARITH, TEXT-007); ignore wins over select."""
-    chosen = [r for r in rules if not select or code_matches(r.id, select)]
-    return [r for r in chosen if not ignore or not code_matches(r.id, ignore)]

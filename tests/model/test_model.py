@@ -1,6 +1,5 @@
 """The report model and the facts derived from it."""
 
-from decimal import Decimal
 
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.evaluation.facts import Context, agency_kind, build_facts
@@ -14,19 +13,6 @@ def test_template_sizes_match_the_format_notices():
     assert len(template.APPLICATIONS_2021.cell_keys()) == 175
     assert len(template.DISCLOSURE_2019.cell_keys()) == 22 and len(template.DISCLOSURE_2021.cell_keys()) == 10
     assert len(template.REVIEW_LITIGATION.cell_keys()) == 15
-
-
-def test_table_as_dataframe_keeps_unknown_and_decimal_values():
-    report = clean_report("2021")
-    table = report.tables["disclosure"]
-    table.cells[("FEE", "AMOUNT")] = Cell(Decimal("26.55"), "26.55", "decimal")
-    table.cells[("LIC", "DEC")] = Cell(None, "/", "placeholder")
-    frame = table.to_frame()
-    assert frame.loc["FEE", "AMOUNT"] == Decimal("26.55")
-    assert frame.loc["LIC", "DEC"] is None
-    assert list(frame.index)[:2] == ["REG", "NORM"]
-    apps = report.tables["applications"].to_frame()
-    assert apps.shape == (25, 7) and apps.loc["B7", "TOT"] == 0
 
 
 def test_unknown_values_are_absent_from_facts():

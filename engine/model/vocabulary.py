@@ -1,0 +1,19 @@
+"""The user's vocabulary, in one place: severities, check statuses, report verdicts and their
+Chinese words. Everything a user reads about these comes from here, so outputs agree."""
+
+from __future__ import annotations
+
+__all__ = ["SEVERITY_ORDER", "SEVERITY_LABELS", "PASS", "FAIL", "NOT_ASSESSABLE", "NOT_APPLICABLE",
+           "STATUS_LABELS", "ERROR", "VERDICT_LABELS"]
+
+# finding severities, lowest first (`--fail-on` names the lowest that fails a report)
+SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+# a rule's outcome on one report (a Check), and the words for it
+PASS, FAIL, NOT_ASSESSABLE, NOT_APPLICABLE = "pass", "fail", "not_assessable", "not_applicable"
+STATUS_LABELS = {PASS: "通过", FAIL: "不通过", NOT_ASSESSABLE: "无法评估", NOT_APPLICABLE: "不适用"}
+
+# a report's verdict: pass, fail, or error (the file could not be audited)
+ERROR = "error"
+VERDICT_LABELS = {PASS: "通过", FAIL: "不通过", ERROR: "无法审核"}
