@@ -210,3 +210,15 @@ def test_a_one_report_check_does_not_import_pandas():
     sample = Path(__file__).resolve().parents[2] / "samples" / "clean-2021.txt"
     done = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_a_path_less_row_needs_an_agency_and_a_year(tmp_path, capsys):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,agency,year\n,某局,\n", encoding="utf-8")
+    assert cli.main(["batch", str(manifest), "--out", str(tmp_path / "out")]) == 2
+    assert "第 2 行" in capsys.readouterr().err
+    expect = tmp_path / "e.csv"
+    expect.write_text("agency\n某局\n", encoding="utf-8")
+    manifest.write_text("path,agency,year\n", encoding="utf-8")
+    assert cli.main(["batch", str(manifest), "--out", str(tmp_path / "out"), "--expect", str(expect)]) == 2
+    assert "year" in capsys.readouterr().err
