@@ -8,7 +8,7 @@ each, measures the figures step as `batch` runs it — one pass over the store a
 (engine/figures/collect.py), the index statistics, then figures.csv, indicators.csv and
 figures.xlsx — and `xxgk-audit figures --store … -o figures.xlsx`. Peak RSS is the process's;
 "before" is its RSS once the modules are imported and the store is open, so the difference is the
-step's own memory.
+step's own memory. CPU seconds are given beside wall seconds: on a shared machine they vary less.
 """
 
 from __future__ import annotations
@@ -45,13 +45,14 @@ ids = [row[0] for row in store.db.execute(
 target = Path(sys.argv[2])
 target.mkdir(exist_ok=True)
 before = rss_mb()
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 figures = batch_figures(store, ids, "zero", [])
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 write_batch_figures(target, figures.figures)
-t2 = time.perf_counter()
+t2, c2 = time.perf_counter(), time.process_time()
 print(json.dumps({"reports": len(ids), "collect_s": round(t1 - t0, 2), "write_s": round(t2 - t1, 2),
-                  "total_s": round(t2 - t0, 2), "rss_before_mb": round(before, 1),
+                  "total_s": round(t2 - t0, 2), "collect_cpu_s": round(c1 - c0, 2), "write_cpu_s": round(c2 - c1, 2),
+                  "rss_before_mb": round(before, 1),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                   "cells": sum(1 for _ in open(target / "figures.csv", encoding="utf-8-sig")) - 1,
                   "indicators": len(figures.figures.indicators), "totals": len(figures.figures.totals),

@@ -108,6 +108,9 @@ class XlsxSheet:
         for letter, value in zip(self._letters, values):
             if value is None:
                 continue
+            if type(value) is int:          # most cells: the fast path
+                cells.append(f'<c r="{letter}{n}"{style}><v>{value}</v></c>')
+                continue
             if isinstance(value, Formula):
                 cached = "" if value.value is None else f"<v>{value.value}</v>"
                 cells.append(f'<c r="{letter}{n}"{style}><f>{escape(value.text)}</f>{cached}</c>')

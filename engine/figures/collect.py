@@ -1,10 +1,11 @@
 """The figures of a set of stored reports: one pass over the store, then pandas for the aggregation.
 
-The pass keeps, per cell, only small integer codes (report, cell, status) and the count (money
-apart, as exact Decimals), so 10,000 reports cost a few tens of MB; the writers read the reports
-from the store again (`Figures.each_report`) rather than holding them. pandas then does the group
-sums (汇总 by parent and year), the year-over-year join (last year's A1.TOT for
-`applications_yoy`) and the pivots the statistics need. It is imported here, on use.
+The pass keeps, per cell, only small integer codes (group, cell, status) and the count (money
+apart, as exact Decimals), summed by pandas into partial group totals every 250,000 cells, so its
+memory does not grow with the cells of the batch; the writers read the reports from the store
+again (`Figures.each_report`) rather than holding them. pandas does the group sums (汇总 by
+parent and year), the year-over-year join (last year's A1.TOT for `applications_yoy`) and the
+group counts the statistics need. It is imported here, on use.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _YOY_KEY = "A1.TOT"
 _BLANKS, _UNKNOWN = ("blank", "placeholder"), ("unreadable", "missing")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorRow:
     path: str
     agency: str | None
@@ -41,7 +42,7 @@ class IndicatorRow:
     value: IndicatorValue
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TotalRow:
     """A cell summed over the reports of a parent (None: no parent given) and a year."""
 
@@ -85,20 +86,20 @@ def collect(store: Store, report_ids: list[int] | None = None, *, year: int | No
     import pandas as pd
 
     selection = {"report_ids": report_ids} if report_ids is not None else {"year": year, "parent": parent}
-    cells = _Cells()
+    totals = _Totals(np, pd)
     identities = []
     needed: list[tuple[dict[str, int], set[str]]] = []
-    for index, row in enumerate(figure_reports(store, **selection)):
+    for row in figure_reports(store, **selection):
         figures = report_figures(row)
         identities.append((figures.report_id, figures.path, figures.agency, figures.year, figures.parent,
                            figures.format, figures.status))
-        cells.add(index, figures)
+        totals.add(figures)
         values, assumed = cell_values(figures, blank_cells)
         needed.append(({k: v for k, v in values.items() if k in _NEEDED}, assumed & _NEEDED))
     out = Figures(store, selection, blank_cells, identities)
     reports = pd.DataFrame(identities, columns=["id", "path", "agency", "year", "parent", "format", "status"])
     reports["year"] = reports["year"].astype("Int64")
-    out.totals = _totals(cells, reports, np, pd)
+    out.totals = totals.rows()
     out.indicators = _indicators(store, reports, needed, blank_cells, pd)
     out.frame = reports.assign(a1=pd.array([v.get(_YOY_KEY) for v, _ in needed], dtype="Int64"))
     if expected is None:
@@ -117,64 +118,80 @@ def collect(store: Store, report_ids: list[int] | None = None, *, year: int | No
     return out
 
 
-class _Cells:
-    """Every cell of the pass as codes: report index, cell, status, and the count."""
+class _Totals:
+    """The group sums, built as the pass goes: each report's cells are kept as small integer codes
+    (group, cell, status, count) and every CHUNK cells pandas sums them into partial totals, so
+    memory does not grow with the batch; `rows()` adds the partials up."""
 
-    def __init__(self) -> None:
-        self.codes: dict[tuple[str, str], int] = {}
-        self.report, self.cell, self.status, self.value = array("i"), array("i"), array("b"), array("q")
+    CHUNK = 250_000
+
+    def __init__(self, np: Any, pd: Any) -> None:
+        self.np, self.pd = np, pd
+        self.cells: dict[tuple[str, str, str], int] = {}
+        self.groups: dict[tuple[str | None, int | None], int] = {}
+        self._new()
+        self.partials: list[Any] = []
         self.amounts: list[tuple[int, int, Decimal]] = []
         self._status = {s: i for i, s in enumerate(STATUSES)}
 
-    def add(self, index: int, figures: ReportFigures) -> None:
-        codes, status = self.codes, self._status
+    def _new(self) -> None:
+        self.group, self.cell, self.status, self.value = array("i"), array("i"), array("b"), array("q")
+
+    def add(self, figures: ReportFigures) -> None:
+        group = self.groups.setdefault((figures.parent, figures.year), len(self.groups))
+        codes, status = self.cells, self._status
         for cell in figures.cells:
-            code = codes.setdefault((cell.table, cell.key), len(codes))
-            self.report.append(index)
+            code = codes.setdefault((cell.table, cell.row, cell.column), len(codes))
+            self.group.append(group)
             self.cell.append(code)
             self.status.append(status[cell.status])
             if cell.status == NUMBER and isinstance(cell.value, Decimal):
-                self.amounts.append((index, code, cell.value))
+                self.amounts.append((group, code, cell.value))
                 self.value.append(0)
             else:
                 self.value.append(cell.value if cell.status == NUMBER else 0)
+        if len(self.group) >= self.CHUNK:
+            self._flush()
 
+    def _flush(self) -> None:
+        np, pd = self.np, self.pd
+        if not len(self.group):
+            return
+        status = np.frombuffer(self.status, dtype=np.int8)
+        code = self._status
+        frame = pd.DataFrame({"group": np.frombuffer(self.group, dtype=np.int32),
+                              "cell": np.frombuffer(self.cell, dtype=np.int32),
+                              "total": np.frombuffer(self.value, dtype=np.int64),
+                              "reports": np.ones(len(status), dtype=np.int64),
+                              "numbers": (status == code[NUMBER]).astype(np.int64),
+                              "blanks": np.isin(status, [code[s] for s in _BLANKS]).astype(np.int64),
+                              "unknown": np.isin(status, [code[s] for s in _UNKNOWN]).astype(np.int64)})
+        self.partials.append(frame.groupby(["group", "cell"], sort=False).sum())
+        self._new()
 
-def _totals(cells: _Cells, reports: "pd.DataFrame", np: Any, pd: Any) -> list[TotalRow]:
-    """Group sums by parent and year of every cell, with the counts by status (pandas)."""
-    if not len(cells.report):
-        return []
-    index = np.frombuffer(cells.report, dtype=np.int32)
-    status = np.frombuffer(cells.status, dtype=np.int8)
-    code = {s: i for i, s in enumerate(STATUSES)}
-    parents = reports["parent"].fillna("").to_numpy()
-    years = reports["year"].fillna(-1).astype("int64").to_numpy()
-    frame = pd.DataFrame({"parent": parents[index], "year": years[index],
-                          "cell": np.frombuffer(cells.cell, dtype=np.int32),
-                          "value": np.frombuffer(cells.value, dtype=np.int64),
-                          "numbers": status == code[NUMBER],
-                          "blanks": np.isin(status, [code[s] for s in _BLANKS]),
-                          "unknown": np.isin(status, [code[s] for s in _UNKNOWN])})
-    groups = ["parent", "year", "cell"]
-    sums = frame.groupby(groups, sort=False).agg(total=("value", "sum"), reports=("value", "size"),
-                                                 numbers=("numbers", "sum"), blanks=("blanks", "sum"),
-                                                 unknown=("unknown", "sum"))
-    amounts: dict[tuple, Decimal] = {}
-    if cells.amounts:
-        money = pd.DataFrame(cells.amounts, columns=["report", "cell", "amount"])
-        money["parent"], money["year"] = parents[money["report"]], years[money["report"]]
-        amounts = money.groupby(groups)["amount"].agg(lambda values: sum(values, Decimal(0))).to_dict()
-    names = {c: key for key, c in cells.codes.items()}
-    order = _cell_order()
-    out = []
-    for (parent, year, cell), total, n, numbers, blanks, unknown in zip(
-            sums.index, sums["total"], sums["reports"], sums["numbers"], sums["blanks"], sums["unknown"]):
-        table, key = names[cell]
-        r, c = key.split(".", 1)
-        out.append(TotalRow(parent or None, None if year == -1 else int(year), table, r, c, int(n),
-                            amounts.get((parent, year, cell), int(total)), int(numbers), int(blanks), int(unknown)))
-    out.sort(key=lambda t: (t.parent or "", t.year or 0, order.get((t.table, f"{t.row}.{t.column}"), (9, 0))))
-    return out
+    def rows(self) -> list[TotalRow]:
+        """Every cell summed by parent and year, with the counts by status."""
+        self._flush()
+        if not self.partials:
+            return []
+        pd = self.pd
+        sums = pd.concat(self.partials).groupby(level=["group", "cell"], sort=False).sum()
+        amounts: dict[tuple[int, int], Decimal] = {}
+        if self.amounts:
+            money = pd.DataFrame(self.amounts, columns=["group", "cell", "amount"])
+            amounts = money.groupby(["group", "cell"])["amount"].agg(lambda v: sum(v, Decimal(0))).to_dict()
+        cells = {c: key for key, c in self.cells.items()}
+        groups = {g: key for key, g in self.groups.items()}
+        order = _cell_order()
+        out = []
+        for (group, cell), total, n, numbers, blanks, unknown in zip(
+                sums.index, sums["total"], sums["reports"], sums["numbers"], sums["blanks"], sums["unknown"]):
+            parent, year = groups[group]
+            table, r, c = cells[cell]
+            out.append(TotalRow(parent, year, table, r, c, int(n), amounts.get((group, cell), int(total)),
+                                int(numbers), int(blanks), int(unknown)))
+        out.sort(key=lambda t: (t.parent or "", t.year or 0, order.get((t.table, f"{t.row}.{t.column}"), (9, 0))))
+        return out
 
 
 def _cell_order() -> dict[tuple[str, str], tuple[int, int]]:

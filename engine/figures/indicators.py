@@ -62,7 +62,7 @@ INDICATORS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorValue:
     indicator: Indicator
     value: Decimal | None           # six decimals; None when not assessable

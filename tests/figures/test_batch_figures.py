@@ -222,3 +222,14 @@ def test_a_path_less_row_needs_an_agency_and_a_year(tmp_path, capsys):
     manifest.write_text("path,agency,year\n", encoding="utf-8")
     assert cli.main(["batch", str(manifest), "--out", str(tmp_path / "out"), "--expect", str(expect)]) == 2
     assert "year" in capsys.readouterr().err
+
+
+def test_partial_totals_add_up_to_the_same(run, monkeypatch):
+    from xxgk_audit.engine.batch.store import Store
+    from xxgk_audit.engine.figures import collect as module
+
+    store = Store(run / "audit.db", readonly=True)
+    whole = module.collect(store).totals
+    monkeypatch.setattr(module._Totals, "CHUNK", 50)          # a partial sum every report or so
+    assert module.collect(store).totals == whole
+    store.close()
