@@ -7,7 +7,8 @@ Each report audited in the run is paired with
 - the reports it aggregates: those whose manifest `parent` is its agency, same year (XREF-012:
   its cells against the sums of theirs; a sum is unknown when one component's cell is unknown),
 - the range of a few key figures over the batch's reports of the same year (XREF-014; see
-  engine/batch/peer_range.py), when the year has enough of them.
+  engine/batch/peer_range.py), when the year has enough of them. Aggregate reports (an agency
+  another report names as its `parent`) sum others: they are neither compared nor counted.
 
 The other reports come from this batch or from earlier runs in the store. A pair fact carries the
 report's own cells ("ROW.COL") and the other side's as "prev.ROW.COL" or "sum.ROW.COL" (the range:
@@ -208,11 +209,15 @@ def _range_facts(store: Store, report_ids: set[int], todo: set[int]) -> Iterator
     """A range fact for each report of `todo` whose year has at least MIN_PEERS reports in the
     batch (`report_ids`): its key figures and their range over those reports."""
     cells = [(_table_of(key), key) for key in RANGE_FIGURES]
-    by_year: dict[int, list[tuple[int, list[Any]]]] = {}
-    for report_id, year, values in year_cells(store, cells):
+    by_year: dict[int, list[tuple[int, str | None, list[Any]]]] = {}
+    parents: dict[int, set[str]] = {}
+    for report_id, year, agency, parent, values in year_cells(store, cells):
         if report_id in report_ids and year is not None:
-            by_year.setdefault(year, []).append((report_id, values))
-    for year, rows in by_year.items():
+            by_year.setdefault(year, []).append((report_id, agency, values))
+            if parent:
+                parents.setdefault(year, set()).add(parent)
+    for year, found in by_year.items():
+        rows = [(i, values) for i, agency, values in found if agency not in parents.get(year, ())]
         if len(rows) < MIN_PEERS or not any(report_id in todo for report_id, _ in rows):
             continue
         ranges = [peer_range([values[k] for _, values in rows if isinstance(values[k], int)])
@@ -221,11 +226,11 @@ def _range_facts(store: Store, report_ids: set[int], todo: set[int]) -> Iterator
             if report_id not in todo:
                 continue
             fields: dict[str, Any] = {"relation": "range", "format": template.expected_format(year)}
-            for (_, key), value, found in zip(cells, values, ranges):
-                if found is None or found.peers < MIN_PEERS:
+            for (_, key), value, span in zip(cells, values, ranges):
+                if span is None or span.peers < MIN_PEERS:
                     continue
-                fields.update({f"peers.{key}": found.peers, f"median.{key}": PeerRange.decimal(found.median),
-                               f"q3.{key}": PeerRange.decimal(found.q3), f"high.{key}": PeerRange.decimal(found.high)})
+                fields.update({f"peers.{key}": span.peers, f"median.{key}": PeerRange.decimal(span.median),
+                               f"q3.{key}": PeerRange.decimal(span.q3), f"high.{key}": PeerRange.decimal(span.high)})
                 if value is not None:
                     fields[key] = value
             yield report_id, Fact("pair", fields)

@@ -317,12 +317,14 @@ def load_expected(store: Store) -> list[tuple[str, int, str | None, str | None]]
         "SELECT agency, year, parent, path FROM expected WHERE run_id = ? ORDER BY year, agency, path", (row[0],))]
 
 
-def year_cells(store: Store, cells: Iterable[tuple[str, str]]) -> Iterator[tuple[int, int | None, list[Any]]]:
-    """(id, year, [value of each (table, "ROW.COL")]) of the latest audit of every readable report,
-    read by SQLite from the stored tables (no JSON decoding here)."""
+def year_cells(store: Store, cells: Iterable[tuple[str, str]]
+               ) -> Iterator[tuple[int, int | None, str | None, str | None, list[Any]]]:
+    """(id, year, agency, parent, [value of each (table, "ROW.COL")]) of the latest audit of every
+    readable report, read by SQLite from the stored tables (no JSON decoding here)."""
     picks = ", ".join(f"json_extract(tables_json, '$.{table}.\"{key}\"')" for table, key in cells)
-    for row in store.db.execute(f"SELECT id, year, {picks} FROM reports r WHERE status != 'error' AND {_LATEST}"):
-        yield row[0], row[1], list(row[2:])
+    for row in store.db.execute(f"SELECT id, year, agency, parent, {picks} FROM reports r "
+                                f"WHERE status != 'error' AND {_LATEST}"):
+        yield row[0], row[1], row[2], row[3], list(row[4:])
 
 
 def agency_years(store: Store, path: str) -> tuple[str | None, list[tuple[int, str, str | None]]]:

@@ -3,7 +3,8 @@
 - reports and applications (A1.TOT) by year;
 - the indicators of each agency's latest report, for a sortable table;
 - per year, the distribution of applications over the reports, with the reports far above the
-  range marked — by the same fence as XREF-014 (engine/batch/peer_range.py).
+  range marked — by the same fence as XREF-014 (engine/batch/peer_range.py), over the same
+  reports (aggregate reports, whose agency is another's `parent`, left out).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def statistics(figures: Figures) -> Statistics:
                                      int(applications.get(year, 0)), int(unknown.get(year, 0))))
     out.agencies = _agencies(figures)
     for year, group in readable.groupby("year"):
+        group = group[~group["agency"].isin(set(group["parent"].dropna()))]     # aggregates: as XREF-014
         points = sorted(((row.agency or row.path, int(row.a1)) for row in group[group["a1"].notna()].itertuples()),
                         key=lambda p: (p[1], p[0]))
         found = peer_range([value for _, value in points])

@@ -45,3 +45,18 @@ def test_a_jump_and_an_outlier_are_found_in_the_batch(tmp_path):
     checks = {r["path"].rsplit("/", 1)[1]: {c["rule"]: c["status"] for c in r["checks"]} for r in summary["reports"]}
     assert checks["r1.txt"]["XREF-014"] == "pass"
     assert checks["prior.txt"]["XREF-014"] == "not_assessable"      # 2022 has one report: no range
+
+
+def test_an_aggregate_report_is_neither_compared_nor_counted(tmp_path):
+    from batch_data import CLEAN, with_applications
+
+    manifest = peer_batch(tmp_path)
+    (manifest.parent / "city.txt").write_text(with_applications(CLEAN, 2000), encoding="utf-8")
+    with open(manifest, "a", encoding="utf-8") as fh:
+        fh.write("city.txt,某市,2023,\n")
+    out = tmp_path / "out"
+    cli.main(["batch", str(manifest), "--out", str(out), "--jobs", "1", "--no-pages"])
+    cross = _cross(out)
+    assert not [f for f in cross.get(("某市", 2023), []) if f["rule"] == "XREF-014"]
+    far = [f for f in cross[("某局0", 2023)] if f["rule"] == "XREF-014"]
+    assert len(far) == 1 and "11 份报告" in far[0]["message"]
