@@ -14,7 +14,8 @@ from typing import Callable
 from xxgk_audit.engine.evaluation.audit import ReportResult, contract_format
 from xxgk_audit.engine.model.vocabulary import NOT_ASSESSABLE
 from . import Summary
-from .html_view import FORMAT_LABELS, VERDICT_LABELS, format_label
+from xxgk_audit.engine.model.vocabulary import VERDICT_LABELS
+from .html_view import FORMAT_LABELS, format_label
 
 __all__ = ["IndexRow", "Bar", "Chart", "BatchIndex", "page_name", "chart"]
 

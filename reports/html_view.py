@@ -24,7 +24,7 @@ from xxgk_audit.engine.model.template import (CHINESE_NUMERALS, ITEM_CAPTIONS, S
                                TABLE_TITLES, Row, TableLayout, layout)
 from .findings_export import plain_value
 from .text import FORMAT_LABELS
-from .text import VERDICT_LABELS
+from xxgk_audit.engine.model.vocabulary import VERDICT_LABELS
 
 __all__ = ["FORMAT_LABELS", "VERDICT_LABELS", "PageView", "FindingView", "TableView", "build_page",
            "format_label", "value_text"]

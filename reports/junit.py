@@ -14,6 +14,7 @@ from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.evaluation.findings import Finding
 from xxgk_audit.engine.model.vocabulary import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, STATUS_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule
+from xxgk_audit.engine.rulelang.tool_rules import tool_rules
 from . import Summary
 
 __all__ = ["JunitRenderer"]
@@ -38,7 +39,8 @@ class JunitRenderer:
     def add(self, result: ReportResult) -> None:
         path = result.path
         if result.status == "error":
-            self._suite(path, [f'<testcase classname={quoteattr(path)} name="READ-001 文件无法读取">'
+            rule = tool_rules()[result.findings[0].rule] if result.findings else tool_rules()["READ-001"]
+            self._suite(path, [f'<testcase classname={quoteattr(path)} name={quoteattr(f"{rule.id} {rule.title}")}>'
                                f'<error message={quoteattr(result.error or "")}/></testcase>'], errors=1)
             return
         by_rule: dict[str, list[Finding]] = {}

@@ -18,6 +18,7 @@ from xxgk_audit.engine.evaluation.fingerprint import fingerprint
 from xxgk_audit.engine.evaluation.facts import jsonable
 from xxgk_audit.engine.evaluation.findings import Finding
 from xxgk_audit.engine.rulelang.rulepack import Rule
+from xxgk_audit.engine.rulelang.tool_rules import ToolRule, tool_rules
 from . import Summary
 from .json_report import dumps
 
@@ -25,13 +26,9 @@ __all__ = ["SarifRenderer", "SARIF_SCHEMA"]
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-_INTERNAL = {"READ-001": "文件无法读取", "ENGINE-001": "规则引擎故障"}
 
 
-def _rule_descriptor(rule_id: str, rule: Rule | None) -> dict[str, Any]:
-    if rule is None:
-        return {"id": rule_id, "shortDescription": {"text": _INTERNAL.get(rule_id, rule_id)},
-                "defaultConfiguration": {"level": "error"}}
+def _rule_descriptor(rule: Rule | ToolRule) -> dict[str, Any]:
     help_text = f"{rule.title}\n依据：{rule.source}" + (f"\n{rule.description}" if rule.description else "")
     return {"id": rule.id, "name": rule.id.replace("-", ""),
             "shortDescription": {"text": rule.title},
@@ -45,13 +42,13 @@ def _rule_descriptor(rule_id: str, rule: Rule | None) -> dict[str, Any]:
 class SarifRenderer:
     def __init__(self, out: IO[str], rules: list[Rule]):
         self.out = out
-        self._ids = [r.id for r in rules] + list(_INTERNAL)
-        self._rules = {r.id: r for r in rules}
+        self._rules: list[Rule | ToolRule] = [*rules, *tool_rules().values()]    # the tool's own findings too
+        self._index = {rule.id: i for i, rule in enumerate(self._rules)}
         self._count = 0
 
     def start(self) -> None:
         driver = {"name": "xxgk-audit", "version": __version__, "semanticVersion": __version__,
-                  "rules": [_rule_descriptor(i, self._rules.get(i)) for i in self._ids]}
+                  "rules": [_rule_descriptor(r) for r in self._rules]}
         self.out.write(f'{{"$schema": {dumps(SARIF_SCHEMA)}, "version": "2.1.0", "runs": [{{'
                        f'"tool": {{"driver": {dumps(driver)}}}, "columnKind": "unicodeCodePoints", "results": [')
 
@@ -75,7 +72,7 @@ class SarifRenderer:
         if finding.expected is not None or finding.actual is not None:
             properties.update(expected=jsonable(finding.expected), actual=jsonable(finding.actual))
         out: dict[str, Any] = {
-            "ruleId": finding.rule, "ruleIndex": self._ids.index(finding.rule) if finding.rule in self._ids else -1,
+            "ruleId": finding.rule, "ruleIndex": self._index.get(finding.rule, -1),
             "level": _LEVELS[finding.severity],
             "message": {"text": f"{finding.title}：{finding.message}"},
             "locations": [location],

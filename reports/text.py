@@ -12,16 +12,15 @@ from __future__ import annotations
 from typing import IO, TYPE_CHECKING, Any
 
 from xxgk_audit.engine.evaluation.audit import ReportResult
-from xxgk_audit.engine.model.vocabulary import NOT_ASSESSABLE, SEVERITY_LABELS
+from xxgk_audit.engine.model.vocabulary import FAIL, NOT_ASSESSABLE, PASS, SEVERITY_LABELS, STATUS_LABELS, VERDICT_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from . import Summary
 
 if TYPE_CHECKING:
     from xxgk_audit.engine.evaluation.ruletest import ExampleResult
 
-__all__ = ["TextRenderer", "VERDICT_LABELS", "FORMAT_LABELS", "rule_table", "rule_page", "example_results_text"]
+__all__ = ["TextRenderer", "FORMAT_LABELS", "rule_table", "rule_page", "example_results_text"]
 
-VERDICT_LABELS = {"pass": "通过", "fail": "不通过", "error": "无法审核"}
 FORMAT_LABELS = {"pre2019": "2019 年以前格式", "2019": "2019 格式", "2021": "2021 格式"}
 
 _REASON_CHARS = 40
@@ -107,7 +106,7 @@ def _check_text(check: dict[str, Any]) -> str:
 
 
 # ---- rules: the catalogue, one rule's page, example test results -------------------------------
-_EXAMPLE_LABELS = {"pass": "通过", "fail": "不通过", "not_assessable": "无法评估"}
+_EXAMPLE_LABELS = {k: STATUS_LABELS[k] for k in (PASS, FAIL, NOT_ASSESSABLE)}
 _FOR_EACH_LABELS = {"row": "每行", "column": "每列", "cell": "每个单元格"}
 
 

@@ -32,6 +32,7 @@ from xxgk_audit.engine.rulelang.rulepack import Rule, RuleError, load_packs
 from xxgk_audit.engine.app.results import ResultChain
 from xxgk_audit.engine.rulelang.selection import code_matches
 from xxgk_audit.engine.rulelang.factkinds import fields_markdown
+from xxgk_audit.engine.rulelang.tool_rules import tool_rules
 from xxgk_audit.engine.model.vocabulary import SEVERITY_ORDER
 from xxgk_audit.engine.evaluation.ruletest import run_examples
 
@@ -176,7 +177,8 @@ def _load_rules(config: Config) -> list[Rule]:
     rules = load_packs(config.get("rules"))
     codes = config.selection().codes() + [c for ignored in config.get("per-path").values() for c in ignored]
     for code in codes:
-        if code != "ALL" and not any(code_matches(rule.id, [code]) for rule in rules):
+        if code != "ALL" and not any(code_matches(rule_id, [code]) for rule_id in [*(r.id for r in rules),
+                                                                                    *tool_rules()]):
             raise UsageError(f"未知的规则编号或前缀：{code}")
     return rules
 

@@ -11,6 +11,7 @@ from xxgk_audit.engine.app.baseline import Baseline
 from xxgk_audit.engine.app.config import Config
 from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.evaluation.facts import Context
+from xxgk_audit.engine.rulelang.tool_rules import tool_rules
 
 __all__ = ["ResultChain"]
 
@@ -32,7 +33,14 @@ class ResultChain:
                                    year=ctx.year if ctx.year is not None else self.config.get("year"))
 
     def finish(self, result: ReportResult) -> ReportResult:
-        """The result as the user sees it: per-path ignores, live waivers, and the verdict."""
+        """The result as the user sees it: the tool's own findings the selection leaves out dropped
+        (never the one that says why a file could not be audited), per-path ignores, live waivers,
+        and the verdict."""
+        selection = self.config.selection()
+        if result.error is None and any(f.rule in tool_rules() and not selection.enabled(f.rule)
+                                        for f in result.findings):
+            result = result.keeping([f for f in result.findings
+                                     if f.rule not in tool_rules() or selection.enabled(f.rule)], self.fail_on)
         ignored = self.config.ignored_for(result.path)
         if ignored:
             result = result.without(ignored, self.fail_on)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
@@ -28,7 +29,6 @@ import numpy as np
 from xxgk_audit.engine.batch import similarity
 from xxgk_audit.engine.batch.peer_range import MIN_PEERS, RANGE_FIGURES, PeerRange, peer_range
 from xxgk_audit.engine.model import template
-from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.evaluation.evaluate import RuleEngine
 from xxgk_audit.engine.evaluation.facts import Fact
 from xxgk_audit.engine.evaluation.findings import Check, Finding
@@ -43,10 +43,20 @@ __all__ = ["cross_report_findings", "PEERS"]
 PEERS = 3           # other agencies' reports named per report, nearest first
 
 
+@dataclass
+class CrossChecked:
+    """What the cross-report rules found on one stored report."""
+
+    path: str
+    findings: list[Finding]
+    checks: list[Check]
+
+
 def cross_report_findings(store: Store, report_ids: Iterable[int], rules: list[Rule],
-                          seconds: dict[str, float] | None = None, pool: Workers | None = None) -> Iterator[ReportResult]:
+                          seconds: dict[str, float] | None = None, pool: Workers | None = None) -> Iterator[CrossChecked]:
     """Run the cross-report rules on the reports among `report_ids` they have not run on yet; for
-    each, a result holding only what they found (findings, checks). The store records it. The peer
+    each, what they found (findings, checks); the store records it, and the report's verdict is
+    drawn from the store with its other findings. The peer
     search runs here; the rest in this process, or in the `pool`'s local workers (prepared with
     the same rules), which read the store. `seconds["similarity"]` gets the peer search's time."""
     if not any(r.fact == "pair" for r in rules):
@@ -69,8 +79,7 @@ def cross_report_findings(store: Store, report_ids: Iterable[int], rules: list[R
     for chunk in checked:
         for report_id, report, findings, checks in chunk:
             add_cross_findings(store, report_id, findings, checks)
-            failing = any(f.severity == "error" for f in findings)
-            yield ReportResult(report.path, "fail" if failing else "pass", report, findings, checks)
+            yield CrossChecked(report.path, findings, checks)
 
 
 _CHUNK = 50                 # reports per task

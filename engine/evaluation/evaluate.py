@@ -27,7 +27,7 @@ from typing import Any
 
 from durable import engine as durable_engine
 
-from xxgk_audit.engine.rulelang import expr
+from xxgk_audit.engine.rulelang import durable_form, expr
 from xxgk_audit.engine.evaluation.facts import Context, Fact, build_facts, claim_facts, jsonable
 from xxgk_audit.engine.evaluation.findings import Check, Finding, FindingLocation
 from xxgk_audit.engine.model.vocabulary import FAIL, NOT_APPLICABLE, NOT_ASSESSABLE, PASS
@@ -98,15 +98,15 @@ class RuleEngine:
                 return preds.setdefault((field, pattern), f"re__{len(preds)}")
 
             compiled = [(number, inst, _condition(inst, predicate)) for number, inst in numbered]
-            instances = dict(numbered)
             self._guards.update((number, _guards(inst.when)) for number, inst in numbered)
             if kind == "pair":          # relation routes pair facts as the claim name routes claims
                 self._relation.update((n, next((g for g in self._guards[n] if g[0] == "relation"), None))
                                       for n, _ in numbered)
             # only fields some condition compares go to durable (regexes go as predicate booleans)
-            names = set().union(*(expr.fields_of(i.when, tested=True, matched=False) for _, i in numbered))
+            compared = {n: expr.fields_of(i.when, tested=True, matched=False) for n, i in numbered}
+            names = set().union(*compared.values())
             names |= {"claim"} if kind == "claim" else set()
-            self._payload_fields[kind] = [(n, expr.durable_field(n)) for n in sorted(names)]
+            self._payload_fields[kind] = [(n, durable_form.durable_field(n)) for n in sorted(names)]
             for slot in _SLOTS:
                 members = [(n, c) for n, inst, c in compiled if slot in _slots(inst)]
                 self._members[slot].update(n for n, _ in members)
@@ -115,8 +115,7 @@ class RuleEngine:
                     name = f"xxgk{self._serial}_{kind}_{slot}_{index}"
                     self._chunks[(kind, slot)].append(name)
                     rulesets[name] = self._ruleset(kind, chunk)
-                    fields = {expr.durable_field(f) for n, _ in chunk
-                              for f in expr.fields_of(instances[n].when, tested=True, matched=False)}
+                    fields = {durable_form.durable_field(f) for n, _ in chunk for f in compared[n]}
                     fields |= {"sid", "id", _KIND, *preds.values()}
                     self._chunk_fields[name] = None if len(chunks) == 1 else tuple(sorted(fields))
                     shared = set.intersection(*(set(self._guards[n]) for n, _ in chunk))
@@ -127,8 +126,9 @@ class RuleEngine:
                          | expr.fields_of(inst.actual or expr.Const(0)))
                         for _, inst in self._numbered.get("claim", ())]
         self._host = _SyncHost()
-        if rulesets:
-            self._host.set_rulesets(rulesets)
+        # registered with durable on first use: a report meets the rulesets of its own format only,
+        # and registering all of them would be most of a one-report check's start-up
+        self._unregistered = rulesets
 
     def _ruleset(self, kind: str, members: list[tuple[int, dict]]) -> dict[str, Any]:
         ruleset: dict[str, Any] = {
@@ -219,6 +219,8 @@ class RuleEngine:
     def _assert(self, ruleset: str, kind: str, payload: dict[str, Any]) -> set[int]:
         self._fired.clear()
         try:
+            if ruleset in self._unregistered:
+                self._host.set_rulesets({ruleset: self._unregistered.pop(ruleset)})
             state = self._host.assert_fact(ruleset, payload)
         except Exception as exc:
             raise EngineError(f"durable-rules failed on a {kind} fact: {exc}") from exc
@@ -282,7 +284,7 @@ def _excluded(guard: tuple[str, Any] | None, fields: dict[str, Any]) -> bool:
 
 def _condition(inst: Instance, predicate) -> dict:
     """The durable condition of an instance; a claim instance reads only its own claim facts."""
-    cond = expr.to_durable(inst.when, predicate)
+    cond = durable_form.to_durable(inst.when, predicate)
     return {"$and": [{"claim": inst.name}, cond]} if inst.claim is not None else cond
 
 

@@ -8,6 +8,7 @@ mode, this lets an office check a local rule before using it, without writing Py
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from xxgk_audit.engine.model import template
@@ -15,10 +16,11 @@ from xxgk_audit.engine.evaluation.evaluate import RuleEngine
 from xxgk_audit.engine.evaluation.facts import Fact, build_facts
 from xxgk_audit.engine.model.vocabulary import FAIL, NOT_ASSESSABLE, PASS
 from xxgk_audit.engine.model.report import Cell, Report, Section, Table
+from xxgk_audit.engine.readers.text import read_text
 from xxgk_audit.engine.rulelang.factkinds import fact_kinds
 from xxgk_audit.engine.rulelang.rulepack import Rule
 
-__all__ = ["ExampleResult", "run_examples", "clean_report", "example_fact"]
+__all__ = ["ExampleResult", "run_examples", "clean_report", "example_fact", "example_report"]
 
 _YEAR = {"2019": 2020, "2021": 2023, "pre2019": 2017}
 _SECTION_TEXT = {
@@ -105,22 +107,64 @@ def example_fact(rule: Rule, example: dict[str, Any]) -> Fact:
     return Fact(rule.fact, fields)
 
 
+def example_report(rule: Rule, example: dict[str, Any]) -> Report:
+    """A text example as a document read by the text reader: a correct report whose section
+    (`section`, else the claim's first) ends with the example's `text`, its tables the correct
+    ones with the example's `cells` set."""
+    fmt = str(example.get("format") or ("2021" if "2021" in rule.formats else rule.formats[0]))
+    clean = clean_report(fmt)
+    number = example.get("section") or (rule.instances[0].claim.sections[0] if rule.fact == "claim" else 1)
+    lines = [clean.title, clean.preamble + f"本报告所列数据的{clean.period_text}。"]
+    for sec in clean.sections:
+        lines += [sec.title, sec.text + (example["text"] if sec.number == number else "")]
+    report = read_text(f"<{rule.id} 示例>", text="\n".join(lines))
+    report.tables, report.format = clean.tables, clean.format
+    for key, value in (example.get("cells") or {}).items():
+        row, col = key.split(".")
+        table = next(t for t in clean.tables.values() if (row, col) in t.cells)
+        number = Decimal(str(value)) if isinstance(value, float) else value     # money is exact
+        table.cells[(row, col)] = Cell(number, "" if value is None else str(value),
+                                       "blank" if value is None else "decimal" if isinstance(number, Decimal) else "int")
+    return report
+
+
+def _outcome(rule: Rule, engine: RuleEngine, example: dict[str, Any]) -> tuple[set[str], list[str]]:
+    """The statuses of the rule's instances on the example, and the messages of its findings. A
+    text example counts only the claims its sentences gave (a pattern that matches nothing is
+    no outcome at all)."""
+    if "text" not in example:
+        return {status for _, _, status, _ in engine.evaluate_facts([example_fact(rule, example)])}, []
+    report = example_report(rule, example)
+    facts = engine.facts(report)
+    statuses = {status for fact, inst, status, _ in engine.evaluate_facts(facts)
+                if rule.fact != "claim" or (fact.kind == "claim" and fact.fields.get("claim") == inst.name)}
+    findings, _ = engine.judge(report, facts)
+    return statuses, [f.message for f in findings]
+
+
 def run_examples(rules: list[Rule]) -> list[ExampleResult]:
     """Run each rule alone on each of its examples; an example passes when the rule's outcome
-    is the one the example claims (fail: some instance fires; pass: none fires and one passes;
-    not_assessable: none fires and one cannot be assessed)."""
+    is the one the example claims (fail: some instance fires, with `message` in a finding's
+    message when given; pass: none fires and one passes; not_assessable: none fires and one
+    cannot be assessed). A claim rule must have a text example that fails: its pattern is
+    then shown to match the text it is written for."""
     results = []
     for rule in rules:
         engine = RuleEngine([rule])
         for kind in ("pass", "fail", "not_assessable"):
             for index, example in enumerate(rule.examples.get(kind, [])):
-                statuses = {status for _, _, status, _ in engine.evaluate_facts([example_fact(rule, example)])}
+                statuses, messages = _outcome(rule, engine, example)
                 if kind == "fail":
-                    ok = FAIL in statuses
+                    ok = FAIL in statuses and all(example["message"] in m for m in messages[:1]
+                                                  if example.get("message"))
                 elif kind == "pass":
                     ok = FAIL not in statuses and PASS in statuses
                 else:
                     ok = FAIL not in statuses and NOT_ASSESSABLE in statuses
-                detail = "、".join(sorted(statuses)) or "（无适用实例）"
+                detail = "、".join(sorted(statuses)) or "（无适用实例：句式未匹配）"
+                if messages and kind == "fail":
+                    detail += f"；{messages[0]}"
                 results.append(ExampleResult(rule.id, kind, index, ok, detail))
+        if rule.fact == "claim" and not any("text" in e for e in rule.examples.get("fail", [])):
+            results.append(ExampleResult(rule.id, "fail", -1, False, "句式规则须有一个正文示例（text）"))
     return results

@@ -15,18 +15,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
-from xxgk_audit.engine.rulelang import expr
+from xxgk_audit.engine.rulelang import durable_form, expr, pack_cache
 from xxgk_audit.engine.rulelang.factkinds import fact_kinds
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.model.numbers import NUMBER
 
 __all__ = ["RuleError", "Rule", "Instance", "load_packs", "builtin_pack_dir", "fact_field_names"]
 
-FACT_KINDS = ("report", "section", "disclosure", "applications", "review_litigation", "cell", "label", "claim",
-              "pair")
 TABLE_KINDS = ("disclosure", "applications", "review_litigation")
 
 
@@ -175,7 +172,7 @@ def _expand(rule: Rule) -> list[Instance]:
         expected, actual = compile_expr(rule.expected), compile_expr(rule.actual)
         _check_fields(rule, bindings, formats, [when, expected, actual])
         try:    # durable's form is checked here, so that a bad condition names its file and rule
-            expr.to_durable(when, lambda field, pattern: "predicate")
+            durable_form.to_durable(when, lambda field, pattern: "predicate")
         except expr.ExprError as exc:
             raise RuleError(f"{rule.path}: {rule.id}: {exc}") from None
         instances.append(Instance(
@@ -250,8 +247,18 @@ def _load_file(path: Path) -> list[Rule]:
 
 def _parse_file(path: Path) -> list[Rule]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RuleError(f"{path}: cannot read rule pack: {exc}".splitlines()[0]) from None
+    return pack_cache.cached(path, raw, lambda: _parse_pack(path, raw))
+
+
+def _parse_pack(path: Path, raw: bytes) -> list[Rule]:
+    import jsonschema       # only when a pack is not in the cache: it costs a tenth of a second to import
+
+    try:
+        data = yaml.load(raw.decode("utf-8"), Loader=_YAML_LOADER)
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleError(f"{path}: cannot read rule pack: {exc}".splitlines()[0]) from None
     errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(data), key=lambda e: list(e.path))
     if errors:

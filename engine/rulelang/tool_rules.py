@@ -24,6 +24,11 @@ class ToolRule:
     severity: str
     source: str
     description: str
+    formats: tuple[str, ...] = ("2019", "2021", "pre2019")     # about the file, whatever its format
+
+    @property
+    def category(self) -> str:
+        return self.id.split("-", 1)[0]
 
 
 @lru_cache(maxsize=1)

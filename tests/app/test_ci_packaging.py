@@ -30,7 +30,7 @@ def test_action_step_annotates_and_summarises(tmp_path):
     reports.mkdir()
     for name in ("clean-2021.txt", "error-arithmetic-2023.txt"):
         shutil.copy(SAMPLES / name, reports / name)
-    proc = subprocess.run(["bash", str(REPO / "ci" / "github-action.sh")], cwd=tmp_path, capture_output=True,
+    proc = subprocess.run(["bash", str(REPO / ".ci" / "github-action.sh")], cwd=tmp_path, capture_output=True,
                           text=True, env=action_env(tmp_path, XXGK_PATHS="reports", XXGK_ARGS="--select ARITH"))
     assert proc.returncode == 1, proc.stderr
     annotations = [l for l in proc.stdout.splitlines() if l.startswith("::error ")]
@@ -42,7 +42,7 @@ def test_action_step_annotates_and_summarises(tmp_path):
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_action_step_without_summary_and_clean_reports_passes(tmp_path):
     shutil.copy(SAMPLES / "clean-2021.txt", tmp_path / "clean.txt")
-    proc = subprocess.run(["bash", str(REPO / "ci" / "github-action.sh")], cwd=tmp_path, capture_output=True,
+    proc = subprocess.run(["bash", str(REPO / ".ci" / "github-action.sh")], cwd=tmp_path, capture_output=True,
                           text=True, env=action_env(tmp_path, XXGK_PATHS="clean.txt", XXGK_SUMMARY="false"))
     assert proc.returncode == 0, proc.stderr
     assert not (tmp_path / "summary.md").exists()

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 import pytest
 
-from xxgk_audit.engine.rulelang import expr
+from xxgk_audit.engine.rulelang import durable_form, expr
 
 
 def compile_(text: str) -> dict:
     names: dict = {}
-    return expr.to_durable(expr.parse(text), lambda f, p: names.setdefault((f, p), f"re__{len(names)}"))
+    return durable_form.to_durable(expr.parse(text), lambda f, p: names.setdefault((f, p), f"re__{len(names)}"))
 
 
 def test_sum_comparison_is_normalised_to_field_against_expression():
