@@ -16,17 +16,16 @@ from typing import IO, Any, Iterable
 
 from xxgk_audit.engine.figures.cells import NUMBER, SHEETS, BLANK, MISSING, ReportFigures, sheet_columns
 from xxgk_audit.engine.figures.collect import Figures, IndicatorRow
+from xxgk_audit.engine.model.vocabulary import COVERAGE_LABELS, INDICATOR_STATUS_LABELS
 from .findings_export import csv_text
 from .xlsx import Formula, XlsxSheet, XlsxWorkbook, column_letter
 
-__all__ = ["FIGURE_COLUMNS", "INDICATOR_COLUMNS", "STATUS_LABELS", "write_figures", "write_batch_figures",
+__all__ = ["FIGURE_COLUMNS", "INDICATOR_COLUMNS", "write_figures", "write_batch_figures",
            "coverage_rows", "FIGURES_CSV", "INDICATORS_CSV", "FIGURES_XLSX"]
 
 FIGURE_COLUMNS = ("path", "agency", "year", "parent", "format", "table", "row", "column", "value", "raw", "status")
 INDICATOR_COLUMNS = ("path", "agency", "year", "indicator", "value", "numerator", "denominator", "status",
                      "assumed_zero")
-STATUS_LABELS = {"rated": "有效样本", "small_sample": "样本较少", "not_assessable": "无法评估"}
-COVERAGE_LABELS = {"missing": "未发布", "late": "逾期发布", "unreadable": "无法读取"}
 FIGURES_CSV, INDICATORS_CSV, FIGURES_XLSX = "figures.csv", "indicators.csv", "figures.xlsx"
 
 _IDENTITY = (("文件", 30), ("机关", 24), ("年度", 7), ("上级机关", 20), ("格式", 8))
@@ -137,7 +136,7 @@ class _Book:
             n = sheet.rows + 1
             ratio = Formula(f"H{n}/I{n}", v.value) if v.value is not None else None
             sheet.append([row.path, row.agency, row.year, row.parent, v.indicator.label, v.indicator.key,
-                          v.indicator.formula, v.numerator, v.denominator, ratio, STATUS_LABELS[v.status],
+                          v.indicator.formula, v.numerator, v.denominator, ratio, INDICATOR_STATUS_LABELS[v.status],
                           "、".join(v.assumed_zero) or None])
 
     def _totals(self) -> None:

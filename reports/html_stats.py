@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from xxgk_audit.engine.model.vocabulary import COVERAGE_LABELS, INDICATOR_STATUS_LABELS
 from .html_index import Chart, chart
 
 if TYPE_CHECKING:       # the figures' types only: a page drawn without them loads nothing more
@@ -21,7 +22,8 @@ __all__ = ["StatsView", "TrendView", "stats_view", "trend_view", "ratio_text"]
 
 _STRIP_WIDTH, _STRIP_LEFT, _STRIP_HEIGHT = 640, 70, 44      # distribution strips, one per year
 _SPARK_WIDTH, _SPARK_HEIGHT, _SPARK_PAD = 180, 40, 4
-STATUS_TITLES = {"rated": "", "small_sample": "样本较少（分母不足 30）", "not_assessable": "无法评估"}
+STATUS_TITLES = {"rated": "", "small_sample": f"{INDICATOR_STATUS_LABELS['small_sample']}（分母不足 30）",
+                 "not_assessable": INDICATOR_STATUS_LABELS["not_assessable"]}
 
 
 @dataclass
@@ -71,6 +73,7 @@ class StatsView:
     strip_height: int
     axis_max: int
     coverage: "Coverage | None"
+    coverage_labels: dict[str, str]
 
 
 def ratio_text(value: Decimal | None) -> str:
@@ -99,7 +102,7 @@ def stats_view(stats: "Statistics", coverage: "Coverage | None") -> StatsView:
                     d.outliers)
               for i, d in enumerate(stats.distributions)]
     return StatsView(charts, list(stats.indicator_labels), agencies, strips, _STRIP_LEFT + _STRIP_WIDTH + 20,
-                     max(len(strips), 1) * _STRIP_HEIGHT + 20, top, coverage)
+                     max(len(strips), 1) * _STRIP_HEIGHT + 20, top, coverage, COVERAGE_LABELS)
 
 
 def _cell_title(numerator: int | None, denominator: int | None, status: str, assumed: tuple[str, ...]) -> str:
