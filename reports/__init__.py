@@ -28,9 +28,11 @@ class Summary:
     statuses: dict[str, int] = field(default_factory=lambda: {"pass": 0, "fail": 0, "error": 0})
     findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
     not_assessable: int = 0
+    dismissed: int = 0              # findings dismissed in review (outputs that honour decisions)
 
     def add(self, result: ReportResult) -> None:
         self.reports += 1
+        self.dismissed += result.dismissed
         self.statuses[result.status] += 1
         for severity, n in result.counts().items():
             self.findings[severity] += n
@@ -42,7 +44,7 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         return {"reports": self.reports, **self.statuses, "findings": dict(self.findings),
-                "not_assessable": self.not_assessable}
+                "not_assessable": self.not_assessable, "dismissed": self.dismissed}
 
 
 class Renderer(Protocol):

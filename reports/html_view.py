@@ -27,7 +27,7 @@ from .text import FORMAT_LABELS
 from xxgk_audit.engine.model.vocabulary import VERDICT_LABELS
 
 __all__ = ["FORMAT_LABELS", "VERDICT_LABELS", "PageView", "FindingView", "TableView", "build_page",
-           "format_label", "value_text"]
+           "format_label", "value_text", "location_words"]
 
 _QUOTE_CHARS = 160          # longest quoted sentence; longer ones are cut around the quoted words
 _EXCERPT_CHARS = 200        # section excerpt shown when a finding quotes nothing in particular
@@ -149,6 +149,7 @@ class PageView:
     check_counts: list[tuple[str, str, int]]     # (status, label, number)
     notes: list[str]
     index_href: str | None = None
+    dismissed: int = 0              # findings dismissed in review, not listed
 
 
 # ---- the page ---------------------------------------------------------------------------------
@@ -178,6 +179,7 @@ def build_page(result: ReportResult, rules: dict[str, Rule], index_href: str | N
         check_counts=_check_counts(result.checks),
         notes=list(rep.notes) if rep else [],
         index_href=index_href,
+        dismissed=result.dismissed,
     )
 
 
@@ -206,7 +208,7 @@ def _finding_view(number: int, finding: Finding, rule: Rule | None, rep: Report 
     loc = finding.location
     key = (loc.table, loc.row, loc.column) if loc.table else None
     return FindingView(number=number, finding=finding, severity_label=SEVERITY_LABELS[finding.severity],
-                       rule=rule, where=_where(finding, rep), expected=value_text(finding.expected),
+                       rule=rule, where=location_words(finding, rep), expected=value_text(finding.expected),
                        actual=value_text(finding.actual), quote=_quote(finding, rep), key=key)
 
 
@@ -234,7 +236,8 @@ def _table_title(name: str) -> str:
     return f"表{_numeral(TABLE_SECTION[name])} {TABLE_TITLES[name]}"
 
 
-def _where(finding: Finding, rep: Report | None) -> list[str]:
+def location_words(finding: Finding, rep: Report | None) -> list[str]:
+    """Where a finding is, in words, most general first: section, table, row, column, line, page."""
     loc = finding.location
     parts = []
     section = _section_of(finding)

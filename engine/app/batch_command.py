@@ -36,6 +36,7 @@ from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.batch.steps import BatchCounts, BatchSettings, Plan, plan_batch, render_pages, run_batch, workers
 from xxgk_audit.engine.batch.cross_report import cross_report_findings
+from xxgk_audit.engine.batch import review
 from xxgk_audit.reports.html_index import page_name
 from xxgk_audit.engine.evaluation.facts import Context
 from xxgk_audit.engine.rulelang.rulepack import Rule
@@ -96,8 +97,9 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
         save_expected(store, run_id, [(e.agency, e.year, e.parent, e.path) for e in job.expected])
         plan = plan_batch(job.items, store, version)
         clock.lap("plan")
+        drawn = _drawn_at(job.outdir, store)
         if not plan.todo:
-            kept = _kept_outputs(job.outdir, _state_key(plan.kept, version, _outputs_key(job)))
+            kept = _kept_outputs(job.outdir, _state_key(plan.kept, version, _outputs_key(job), review.decisions_mark(store)))
             if kept is not None:
                 counts = BatchCounts(files=len(plan.kept), skipped=len(plan.kept))
                 store.finish_run(run_id, **counts.totals())
@@ -118,13 +120,16 @@ def run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int],
             checked = {r.path for r in cross_report_findings(store, [i for _, i in ids], rules, clock.seconds,
                                                               None if job.scheduler else pool)}
             clock.lap("cross_report")
+            review.index_fingerprints(store)        # decisions are honoured in pages and outputs
             if job.settings.page_renderer is not None:
-                _write_pages(job, pool, store, plan, ids, {path for path, _, _ in plan.todo} | checked)
+                decided = review.decided_since(store, drawn)
+                _write_pages(job, pool, store, plan, ids, {path for path, _, _ in plan.todo} | checked | decided)
                 clock.lap("pages")
         summary, n_cross = _write_outputs(job, rules, store, plan, ids, clock)
         clock.lap("outputs")
         store.finish_run(run_id, **counts.totals())
-        state = {"key": _state_key(ids, version, _outputs_key(job)), "run_id": run_id, "counts": counts.totals(),
+        state = {"key": _state_key(ids, version, _outputs_key(job), review.decisions_mark(store)), "run_id": run_id,
+                 "counts": counts.totals(),
                  "summary": summary.to_dict(), "cross_findings": n_cross, "seconds": clock.seconds,
                  "peak_rss_mb": {"parent": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                                  "worker": round(counts.worker_peak_rss_kb / 1024, 1)}}
@@ -152,7 +157,7 @@ def _write_pages(job: BatchJob, pool: Workers, store: Store, plan: Plan, ids: li
         for path, report_id in ids:
             target = job.outdir / page_name(plan.order[path], path)
             if path in fresh or not target.exists():
-                yield path, job.chain.finish(store.result(report_id)), str(target)
+                yield path, job.chain.finish(review.honoured(store, report_id, job.chain.fail_on).result), str(target)
 
     for _ in render_pages(tasks(), pool):
         pass
@@ -175,7 +180,7 @@ def _write_outputs(job: BatchJob, rules: list[Rule], store: Store, plan: Plan,
         for renderer in (html, json_out):
             renderer.start()
         for path, report_id in ids:
-            result = job.chain.finish(store.result(report_id))
+            result = job.chain.finish(review.honoured(store, report_id, job.chain.fail_on).result)
             summary.add(result)
             html.add(result, plan.order[path], write_page=False)     # the workers drew it
             json_out.add(result)
@@ -196,12 +201,24 @@ def _outputs_key(job: BatchJob) -> str:
     return f"{job.settings.page_renderer is not None}|{job.blank_cells}|{expected}"
 
 
-def _state_key(ids: list[tuple[str, int]], version: str, settings: str) -> str:
-    """What the outputs depend on: the reports (by store id), the rule packs, the tool and `settings`."""
-    digest = hashlib.sha256(f"{__version__}|{version}|{settings}".encode())
+def _state_key(ids: list[tuple[str, int]], version: str, settings: str, decisions: str) -> str:
+    """What the outputs depend on: the reports (by store id), the rule packs, the review
+    decisions, the tool and `settings`."""
+    digest = hashlib.sha256(f"{__version__}|{version}|{settings}|{decisions}".encode())
     for path, report_id in sorted(ids):
         digest.update(f"\n{path}\t{report_id}".encode())
     return digest.hexdigest()
+
+
+def _drawn_at(outdir: Path, store: Store) -> float:
+    """When the pages in `outdir` were drawn (the end of the run that wrote run.json; 0 unknown):
+    pages of reports decided on since then are drawn again."""
+    try:
+        run_id = json.loads((outdir / STATE_NAME).read_text(encoding="utf-8"))["run_id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0.0
+    row = store.db.execute("SELECT finished FROM runs WHERE id = ?", (run_id,)).fetchone()
+    return float(row[0]) if row and row[0] is not None else 0.0
 
 
 def _kept_outputs(outdir: Path, state: str) -> dict[str, Any] | None:

@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, description="政府信息公开工作年度报告规则审核工具（rules-based auditor）")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True,
-                                metavar="{check,extract,rules,baseline,config,batch,history,figures}")
+                                metavar="{check,extract,rules,baseline,config,batch,history,figures,review,serve}")
 
     selection = argparse.ArgumentParser(add_help=False)
     selection.add_argument("--config", metavar="FILE",
@@ -154,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--store", required=True, metavar="PATH", help="结果库（batch 的 audit.db）")
     history.set_defaults(run=_history)
     add_figures_parser(sub)
+
+    from xxgk_audit.engine.app import review_command, serve_command   # they import this module
+    review_command.add_parser(sub)
+    serve_command.add_parser(sub, selection)
     return parser
 
 
@@ -312,7 +316,8 @@ def _batch(args: argparse.Namespace) -> int:
     counts, summary = outcome.counts, outcome.summary
     kept = "；结果与上次相同，沿用已有输出" if outcome.outputs_kept else ""
     print(f"共 {counts.files} 份报告：审核 {counts.audited}，未变化跳过 {counts.skipped}，无法审核 {counts.errors}；"
-          f"通过 {summary['pass']}，不通过 {summary['fail']}；跨报告问题 {outcome.cross_findings} 条"
+          f"通过 {summary['pass']}，不通过 {summary['fail']}；经审核驳回 {summary.get('dismissed', 0)} 条；"
+          f"跨报告问题 {outcome.cross_findings} 条"
           f"（cross_report.json）{kept}。结果：{outdir / 'index.html'}", file=sys.stderr)
     return EXIT_OK if outcome.all_pass or args.exit_zero else EXIT_FAIL
 

@@ -30,7 +30,7 @@ from xxgk_audit.engine.rulelang.selection import Selection
 from xxgk_audit.engine.batch.store import Store, StoredReport, content_hash
 from xxgk_audit.engine.batch.workers import Workers
 
-__all__ = ["BatchSettings", "BatchCounts", "Plan", "plan_batch", "workers", "run_batch", "render_pages",
+__all__ = ["BatchSettings", "BatchCounts", "Plan", "plan_batch", "workers", "run_batch", "render_pages", "stored_audit",
            "progress_printer", "tables_of", "WORKER_CRASH"]
 
 WORKER_CRASH = "READ-001"       # a worker that died on the file: the message says so
@@ -104,8 +104,15 @@ def _audit_one(path: str, ctx: Context) -> Audited:
     result = _AUDITOR.audit_path(path, ctx)
     if _CACHE is not None and result.report is not None and result.report.kind == "pdf":
         _cached(path).write_bytes(zlib.compress(pickle.dumps(result.report, pickle.HIGHEST_PROTOCOL), 1))
+    result, record = stored_audit(result, ctx)
+    return Audited(result, record, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def stored_audit(result: ReportResult, ctx: Context) -> tuple[ReportResult, StoredReport]:
+    """An audit as the store keeps it: the result slimmed to the report's identity, and the
+    tables and texts (a batch's workers and the web app's uploads both store audits so)."""
     record = _record(result.report, ctx)
-    return Audited(_slim(result), record, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return _slim(result), record
 
 
 def _render_one(path: str, result: ReportResult, target: str | None) -> tuple[str, str | None]:

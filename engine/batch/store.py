@@ -14,6 +14,8 @@ Schema (see also docs/BATCH.md):
                                                     -- with a path or not, `batch --expect`); coverage
     findings(report_id, seq, rule, severity, title, message, section, table_name, row_key,
              column_key, line, page, element, expected_json, actual_json, source, evidence_json)
+    review_fingerprints(report_id, seq, fingerprint)   -- a finding's review identity (batch/review.py)
+    decisions(id, fingerprint, decision, reviewer, comment, decided_at)   -- every decision, kept
 
 `tables_json` is {table: {"ROW.COL": value}} of the known cells; `text` is the report's narrative
 normalised for comparison, `signature` its MinHash signature.
@@ -77,6 +79,14 @@ CREATE INDEX IF NOT EXISTS findings_rule ON findings (rule);
 CREATE TABLE IF NOT EXISTS expected (
     run_id INTEGER NOT NULL REFERENCES runs(id), agency TEXT NOT NULL, year INTEGER NOT NULL, parent TEXT, path TEXT);
 CREATE INDEX IF NOT EXISTS expected_run ON expected (run_id);
+CREATE TABLE IF NOT EXISTS review_fingerprints (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL, PRIMARY KEY (report_id, seq));
+CREATE INDEX IF NOT EXISTS review_fingerprints_fp ON review_fingerprints (fingerprint);
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL, decision TEXT NOT NULL, reviewer TEXT, comment TEXT,
+    decided_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS decisions_fingerprint ON decisions (fingerprint, id);
 """
 # Columns added after the first release: a store written before gets them on opening.
 _ADDED_COLUMNS = {"reports": ("parent TEXT", "checks_json TEXT", "cross_checked INTEGER NOT NULL DEFAULT 0",

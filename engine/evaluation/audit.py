@@ -38,6 +38,7 @@ class ReportResult:
     findings: list[Finding] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     error: str | None = None
+    dismissed: int = 0                            # findings dismissed in review, left out (batch/review.py)
 
     def to_dict(self) -> dict[str, Any]:
         rep = self.report
@@ -55,6 +56,7 @@ class ReportResult:
             },
             "findings": [f.to_dict() for f in self.findings],
             "checks": [c.to_dict() for c in self.checks],
+            "dismissed": self.dismissed,
         }
 
     def without(self, codes: list[str], fail_on: str) -> "ReportResult":
@@ -62,12 +64,12 @@ class ReportResult:
         findings = [f for f in self.findings if not code_matches(f.rule, codes)]
         checks = [c for c in self.checks if not code_matches(c.rule, codes)]
         return ReportResult(self.path, verdict(findings, fail_on, self.error), self.report, findings, checks,
-                            self.error)
+                            self.error, self.dismissed)
 
     def keeping(self, findings: list[Finding], fail_on: str) -> "ReportResult":
         """The result with only these findings (e.g. those no waiver covers), judged again."""
         return ReportResult(self.path, verdict(findings, fail_on, self.error), self.report, findings, self.checks,
-                            self.error)
+                            self.error, self.dismissed)
 
     def rejudged(self, fail_on: str) -> "ReportResult":
         """The verdict over all its findings now, e.g. with the cross-report findings added in the store."""

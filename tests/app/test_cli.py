@@ -152,8 +152,9 @@ def test_json_output_contract(reports: Path, capsys: pytest.CaptureFixture[str])
     assert [Path(r["path"]).name for r in data["reports"]] == ["broken.txt", "clean.txt", "warn.txt"]
     assert data["summary"] == {"reports": 3, "pass": 2, "fail": 1, "error": 0,
                                "findings": {"error": 2, "warning": 1, "info": 0},
-                               "not_assessable": data["summary"]["not_assessable"]}
+                               "not_assessable": data["summary"]["not_assessable"], "dismissed": 0}
     broken = data["reports"][0]
+    assert all(r["dismissed"] == 0 for r in data["reports"]), "check knows no review decisions"
     assert broken["status"] == "fail"
     assert broken["report"]["agency"] == "某市某局" and broken["report"]["year"] == 2023
     assert broken["report"]["format"] == "2021"
