@@ -24,7 +24,7 @@ from xxgk_audit.engine.evaluation.findings import Finding
 from xxgk_audit.engine.model.vocabulary import SEVERITY_LABELS
 from .xlsx import XlsxWriter
 
-__all__ = ["COLUMNS", "FindingsExport", "finding_rows", "plain_value"]
+__all__ = ["COLUMNS", "FindingsExport", "finding_rows", "plain_value", "csv_text"]
 
 # (key, Chinese header, width in the workbook)
 COLUMNS = (
@@ -70,7 +70,7 @@ class FindingsExport:
 
     def add(self, result: ReportResult) -> None:
         for row in finding_rows(result):
-            self._csv.writerow([_csv_text(v) for v in row])
+            self._csv.writerow([csv_text(v) for v in row])
             row[4] = SEVERITY_LABELS.get(row[4], row[4])
             self._sheet.append(row)
 
@@ -79,7 +79,7 @@ class FindingsExport:
         self._sheet.close()
 
 
-def _csv_text(value: Any) -> str:
+def csv_text(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)

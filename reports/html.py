@@ -17,7 +17,7 @@ import functools
 import hashlib
 import dataclasses
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -30,7 +30,13 @@ from . import Summary
 from .escape import xml_text
 from .findings_export import FindingsExport
 from .html_index import BatchIndex, page_name
+from .html_stats import stats_view, trend_view
 from .html_view import build_page
+
+if TYPE_CHECKING:
+    from xxgk_audit.engine.figures.coverage import Coverage
+    from xxgk_audit.engine.figures.stats import Statistics
+    from xxgk_audit.engine.figures.trend import Trend
 
 __all__ = ["HtmlPageRenderer", "HtmlBatchRenderer", "render_page", "INDEX_NAME", "CSV_NAME", "XLSX_NAME"]
 
@@ -64,10 +70,13 @@ def _by_id(rules: list[Rule]) -> dict[str, Rule]:
     return {rule.id: rule for rule in rules}
 
 
-def render_page(result: ReportResult, rules: dict[str, Rule], index_href: str | None = None) -> str:
-    """One report's page; `index_href` links back to the batch index."""
+def render_page(result: ReportResult, rules: dict[str, Rule], index_href: str | None = None,
+                trend: "Trend | None" = None) -> str:
+    """One report's page; `index_href` links back to the batch index; `trend`: its agency's key
+    figures over the years (batch)."""
     page = build_page(_named(result), rules, index_href)
-    return xml_text(_environment().get_template("report.html.j2").render(page=page))    # no control characters
+    html = _environment().get_template("report.html.j2").render(page=page, trend=trend_view(trend))
+    return xml_text(html)       # no control characters
 
 
 def _named(result: ReportResult) -> ReportResult:
@@ -118,11 +127,14 @@ class HtmlBatchRenderer:
         self.index.add(result, name)
         self.export.add(result)
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: Summary, statistics: "Statistics | None" = None,
+               coverage: "Coverage | None" = None) -> None:
+        """Write the index; with `statistics` (batch) it has a 统计 section, with the `coverage`."""
         assert self.export is not None, "start() first"
         self.export.close()
         html = _environment().get_template("index.html.j2").render(
             summary=summary, rows=self.index.rows, filters=self.index.filters(),
             charts=[self.index.verdict_chart(summary), self.index.rule_chart()],
-            csv_name=CSV_NAME, xlsx_name=XLSX_NAME)
+            csv_name=CSV_NAME, xlsx_name=XLSX_NAME,
+            stats=stats_view(statistics, coverage) if statistics is not None else None)
         (self.outdir / INDEX_NAME).write_text(xml_text(html), encoding="utf-8")

@@ -17,7 +17,7 @@ from . import Summary
 from xxgk_audit.engine.model.vocabulary import VERDICT_LABELS
 from .html_view import FORMAT_LABELS, format_label
 
-__all__ = ["IndexRow", "Bar", "Chart", "BatchIndex", "page_name"]
+__all__ = ["IndexRow", "Bar", "Chart", "BatchIndex", "page_name", "chart"]
 
 UNKNOWN = "unknown"                 # filter value of an unknown year or format
 _SLUG = re.compile(r"[^A-Za-z0-9_-]+")
@@ -109,14 +109,14 @@ class BatchIndex:
         """Findings per rule, most frequent first."""
         items = [(f"{rule} {self.titles[rule]}", n, "rule") for rule, n in
                  sorted(self.per_rule.items(), key=lambda item: (-item[1], item[0]))]
-        return _chart("各规则发现的问题数", items)
+        return chart("各规则发现的问题数", items)
 
     def verdict_chart(self, summary: Summary) -> Chart:
         items = [(label, summary.statuses[status], status) for status, label in VERDICT_LABELS.items()]
-        return _chart("各审核结论的报告数", items)
+        return chart("各审核结论的报告数", items)
 
 
-def _chart(title: str, items: list[tuple[str, int, str]]) -> Chart:
+def chart(title: str, items: list[tuple[str, int, str]]) -> Chart:
     """A horizontal bar chart: (label, value, css class) per bar; long labels are cut, in full on hover."""
     top = max((value for _, value, _ in items), default=0) or 1
     bars = [Bar(label=_short(label), title=label, value=value, y=i * (_BAR_HEIGHT + _BAR_GAP),

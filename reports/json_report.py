@@ -51,9 +51,11 @@ class JsonRenderer:
         self.out.write(("\n" if self._count == 0 else ",\n") + dumps(result.to_dict()))
         self._count += 1
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: Summary, extra: dict[str, Any] | None = None) -> None:
+        """Close the object after the summary and the `extra` keys (batch: "coverage")."""
         end = "\n]" if self._count else "]"
-        self.out.write(f'{end}, "summary": {dumps(summary.to_dict())}}}\n')
+        more = "".join(f", {dumps(key)}: {dumps(value)}" for key, value in (extra or {}).items())
+        self.out.write(f'{end}, "summary": {dumps(summary.to_dict())}{more}}}\n')
 
 
 class JsonListWriter:

@@ -42,3 +42,27 @@ def run_folder(folder: Path, store: Store, jobs: int, on_result=lambda r, kept: 
     items = [(p, Context()) for p in sorted(folder.rglob("*.txt"))]
     with workers(BatchSettings(), jobs) as pool:
         return run_batch(plan_batch(items, store, version), store, run_id, version, pool, on_result)
+
+
+A1_ROW = "一、本年新收政府信息公开申请数量 | 9 | 1 | 0 | 0 | 1 | 0 | 11 |"
+
+
+def with_applications(text: str, total: int) -> str:
+    """The report with `total` new applications (all from natural persons but 2)."""
+    return text.replace(A1_ROW, f"一、本年新收政府信息公开申请数量 | {total - 2} | 1 | 0 | 0 | 1 | 0 | {total} |")
+
+
+def peer_batch(tmp_path: Path, peers: int = 11, outlier: int = 600) -> Path:
+    """A manifest of `peers` agencies' 2023 reports (11 applications each, 某局0 with `outlier`),
+    and 某局0's 2022 report with 11: XREF-013 and XREF-014 both concern 某局0 in 2023."""
+    folder = tmp_path / "peers"
+    folder.mkdir()
+    rows = ["path,agency,year,parent"]
+    for i in range(peers):
+        text = with_applications(CLEAN, outlier) if i == 0 else CLEAN
+        (folder / f"r{i}.txt").write_text(text, encoding="utf-8")
+        rows.append(f"r{i}.txt,某局{i},2023,某市")
+    (folder / "prior.txt").write_text(CLEAN.replace("2023", "2022"), encoding="utf-8")
+    rows.append("prior.txt,某局0,2022,某市")
+    (folder / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder / "manifest.csv"

@@ -6,7 +6,9 @@
 4. the pages of the reports audited or cross-checked now, drawn by the workers from the stored
    result over the report read again (the store does not keep whole reports);
 5. outputs from the store, so audited, unchanged and cross-report findings look the same: the
-   HTML index, findings.csv/.xlsx, summary.json and cross_report.json.
+   HTML index, findings.csv/.xlsx, summary.json and cross_report.json; and the figures
+   (engine/figures): figures.csv/.xlsx, indicators.csv, the coverage in summary.json and the
+   index's 统计 section.
 
 When nothing changed since the last run into the same folder (same files, contents and rule
 packs), the outputs written then are still right and are kept as they are.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import resource
@@ -29,6 +32,7 @@ from typing import Any, Callable, Iterator
 from xxgk_audit.reports import Summary
 from xxgk_audit.reports.html import HtmlBatchRenderer, INDEX_NAME, render_page
 from xxgk_audit.reports.json_report import JsonRenderer, dumps
+from xxgk_audit.reports.figures_export import FIGURES_CSV, FIGURES_XLSX, INDICATORS_CSV, write_batch_figures
 from xxgk_audit.engine import __version__
 from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.batch.steps import BatchCounts, BatchSettings, Plan, plan_batch, render_pages, run_batch, workers
@@ -39,9 +43,12 @@ from xxgk_audit.engine.evaluation.facts import Context
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from xxgk_audit.engine.app.config import Config
 from xxgk_audit.engine.app.results import ResultChain
-from xxgk_audit.engine.batch.store import Store, rules_version
 from xxgk_audit.engine.batch.lock import OutputError, run_lock
+from xxgk_audit.engine.batch.manifest import Expected
+from xxgk_audit.engine.batch.store import Store, rules_version, save_expected
 from xxgk_audit.engine.batch.workers import Workers
+from xxgk_audit.engine.figures.batch import batch_figures
+from xxgk_audit.engine.figures.trend import trend_of
 
 
 __all__ = ["BatchJob", "BatchOutcome", "STATE_NAME", "batch_page"]
@@ -49,9 +56,10 @@ __all__ = ["BatchJob", "BatchOutcome", "STATE_NAME", "batch_page"]
 STATE_NAME = "run.json"        # the run that wrote the outputs: counts, seconds per step, what they came from
 
 
-def batch_page(result: ReportResult, rules: dict[str, Rule]) -> str:
-    """A report's page in a batch folder, linking back to its index (the workers' page renderer)."""
-    return render_page(result, rules, INDEX_NAME)
+def batch_page(result: ReportResult, rules: dict[str, Rule], store: str | None = None) -> str:
+    """A report's page in a batch folder, linking back to its index, with the trend of its figures
+    over the years in the `store` when the worker can read it (the workers' page renderer)."""
+    return render_page(result, rules, INDEX_NAME, trend_of(store, result.path) if store else None)
 
 
 @dataclass
@@ -64,6 +72,8 @@ class BatchJob:
     jobs: int
     scheduler: str | None = None
     chain: ResultChain = field(default_factory=lambda: ResultChain(Config()))   # as `check` does after the audit
+    expected: list[Expected] = field(default_factory=list)     # who should have published (coverage)
+    blank_cells: str = "zero"                                   # the blank-cell policy (indicators)
 
 
 @dataclass
@@ -96,12 +106,12 @@ def _run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int]
     try:
         version = rules_version(rules, job.chain.config.get("blank-cells"))
         run_id = store.start_run(job.source, version, job.jobs)
+        save_expected(store, run_id, [(e.agency, e.year, e.parent, e.path) for e in job.expected])
         plan = plan_batch(job.items, store, version)
         clock.lap("plan")
         drawn = _drawn_at(job.outdir, store)
         if not plan.todo:
-            kept = _kept_outputs(job.outdir, _state_key(plan.kept, version, job.settings.page_renderer is not None,
-                                                        review.decisions_mark(store)))
+            kept = _kept_outputs(job.outdir, _state_key(plan.kept, version, _outputs_key(job), review.decisions_mark(store)))
             if kept is not None:
                 counts = BatchCounts(files=len(plan.kept), skipped=len(plan.kept))
                 store.finish_run(run_id, **counts.totals())
@@ -109,7 +119,10 @@ def _run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int]
 
         with contextlib.ExitStack() as stack:
             cache = stack.enter_context(tempfile.TemporaryDirectory(prefix="xxgk-reports-"))    # private (0700)
-            settings = dataclasses.replace(job.settings, report_cache=cache) if job.settings.page_renderer is not None else job.settings
+            settings = job.settings
+            if settings.page_renderer is not None:
+                settings = dataclasses.replace(settings, report_cache=cache,
+                                               page_renderer=functools.partial(settings.page_renderer, store=str(job.store_path)))
             # one set of workers for every step. The cross-report checks read the store: with a Dask
             # cluster they run in this process (forking local workers once Dask's threads run is unsafe)
             pool = stack.enter_context(workers(settings, job.jobs, job.scheduler))
@@ -125,11 +138,11 @@ def _run(job: BatchJob, rules: list[Rule], progress: Callable[[BatchCounts, int]
                 _write_pages(job, pool, store, plan, ids, {path for path, _, _ in plan.todo} | checked | decided)
                 clock.lap("pages")
         (job.outdir / STATE_NAME).unlink(missing_ok=True)     # outputs being rewritten: none are "kept"
-        summary, n_cross = _write_outputs(job, rules, store, plan, ids)
+        summary, n_cross = _write_outputs(job, rules, store, plan, ids, clock)
         clock.lap("outputs")
         store.finish_run(run_id, **counts.totals())
-        state = {"key": _state_key(ids, version, job.settings.page_renderer is not None, review.decisions_mark(store)),
-                 "run_id": run_id, "counts": counts.totals(),
+        state = {"key": _state_key(ids, version, _outputs_key(job), review.decisions_mark(store)), "run_id": run_id,
+                 "counts": counts.totals(),
                  "summary": summary.to_dict(), "cross_findings": n_cross, "seconds": clock.seconds,
                  "peak_rss_mb": {"parent": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                                  "worker": round(counts.worker_peak_rss_kb / 1024, 1)}}
@@ -164,10 +177,13 @@ def _write_pages(job: BatchJob, pool: Workers, store: Store, plan: Plan, ids: li
 
 
 def _write_outputs(job: BatchJob, rules: list[Rule], store: Store, plan: Plan,
-                   ids: list[tuple[str, int]]) -> tuple[Summary, int]:
+                   ids: list[tuple[str, int]], clock: "_Clock") -> tuple[Summary, int]:
     """Index, spreadsheets, summary.json and cross_report.json from the store, in input order; a
-    report's verdict counts its cross-report findings too. Returns the summary and the number of
-    cross-report findings."""
+    report's verdict counts its cross-report findings too; the figures. Returns the summary and
+    the number of cross-report findings."""
+    figures = batch_figures(store, [report_id for _, report_id in ids], job.blank_cells, job.expected)
+    write_batch_figures(job.outdir, figures.figures)
+    clock.lap("figures")
     pair_rules = {rule.id for rule in rules if rule.fact == "pair"}
     summary = Summary()
     cross: list[dict[str, Any]] = []
@@ -186,16 +202,22 @@ def _write_outputs(job: BatchJob, rules: list[Rule], store: Store, plan: Plan,
                 rep = result.report
                 cross.append({"path": path, "agency": rep.agency if rep else None,
                               "year": rep.year if rep else None, "findings": found})
-        for renderer in (html, json_out):
-            renderer.finish(summary)
+        html.finish(summary, figures.statistics, figures.figures.coverage)
+        json_out.finish(summary, {"coverage": figures.figures.coverage.to_dict()})
     (job.outdir / "cross_report.json").write_text(dumps(cross, indent=2) + "\n", encoding="utf-8")
     return summary, sum(len(c["findings"]) for c in cross)
 
 
-def _state_key(ids: list[tuple[str, int]], version: str, pages: bool, decisions: str) -> str:
+def _outputs_key(job: BatchJob) -> str:
+    """What the outputs depend on besides the reports: pages or not, the figures' settings."""
+    expected = sorted((e.agency, e.year, e.parent or "", e.path or "") for e in job.expected)
+    return f"{job.settings.page_renderer is not None}|{job.blank_cells}|{expected}"
+
+
+def _state_key(ids: list[tuple[str, int]], version: str, settings: str, decisions: str) -> str:
     """What the outputs depend on: the reports (by store id), the rule packs, the review
-    decisions and the tool."""
-    digest = hashlib.sha256(f"{__version__}|{version}|{pages}|{decisions}".encode())
+    decisions, the tool and `settings`."""
+    digest = hashlib.sha256(f"{__version__}|{version}|{settings}|{decisions}".encode())
     for path, report_id in sorted(ids):
         digest.update(f"\n{path}\t{report_id}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
@@ -218,7 +240,8 @@ def _kept_outputs(outdir: Path, state: str) -> dict[str, Any] | None:
         saved = json.loads((outdir / STATE_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    names = (INDEX_NAME, "summary.json", "cross_report.json", "findings.csv", "findings.xlsx")
+    names = (INDEX_NAME, "summary.json", "cross_report.json", "findings.csv", "findings.xlsx", FIGURES_CSV,
+             FIGURES_XLSX, INDICATORS_CSV)
     if saved.get("key") != state or not all((outdir / name).is_file() for name in names):
         return None
     return saved

@@ -28,6 +28,7 @@ from xxgk_audit.engine.app.budget_options import OPTION_KEYS, add_budget_options
 from xxgk_audit.engine.evaluation.budget import DEFAULT_BUDGET, describe_overrun, run_within
 from xxgk_audit.engine.app.config import KEYS, Config, ConfigError, find_config, load_config
 from xxgk_audit.engine.evaluation.blank_cells import POLICIES
+from xxgk_audit.engine.app.figures_command import add_parser as add_figures_parser
 from xxgk_audit.engine.evaluation.facts import AGENCY_KINDS, Context
 from xxgk_audit.engine.model.vocabulary import SEVERITY_LABELS
 from xxgk_audit.engine.rulelang.rulepack import Rule, RuleError, load_packs
@@ -76,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, description="政府信息公开工作年度报告规则审核工具（rules-based auditor）")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True,
-                                metavar="{check,extract,rules,baseline,config,batch,history,review,serve}")
+                                metavar="{check,extract,rules,baseline,config,batch,history,figures,review,serve}")
 
     selection = argparse.ArgumentParser(add_help=False)
     selection.add_argument("--config", metavar="FILE",
@@ -153,12 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), help="判为不通过的最低严重程度")
     batch.add_argument("--exit-zero", action="store_true", help="发现问题时仍以 0 退出")
     add_budget_options(batch)
+    batch.add_argument("--expect", metavar="FILE", help="应发布报告的名单 CSV（agency,year[,parent]），"
+                       "用于统计未发布、逾期发布的机关（figures.xlsx“覆盖”表、summary.json）")
     batch.set_defaults(run=_batch)
 
     history = sub.add_parser("history", help="某机关历年的审核结果（读取结果库）")
     history.add_argument("agency", metavar="AGENCY", help="机关名称")
     history.add_argument("--store", required=True, metavar="PATH", help="结果库（batch 的 audit.db）")
     history.set_defaults(run=_history)
+    add_figures_parser(sub)
 
     from xxgk_audit.engine.app import review_command, serve_command   # they import this module
     review_command.add_parser(sub)
@@ -291,7 +295,7 @@ def _baseline(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from xxgk_audit.engine.app import batch_command  # imported on use: Jinja2, numpy
     from xxgk_audit.engine.batch.steps import BatchSettings, progress_printer
-    from xxgk_audit.engine.batch.manifest import ManifestError, read_manifest
+    from xxgk_audit.engine.batch.manifest import ManifestError, read_expected, read_manifest
     from xxgk_audit.engine.batch.lock import BatchLocked, OutputError
     from xxgk_audit.engine.batch.workers import default_jobs
 
@@ -299,13 +303,12 @@ def _batch(args: argparse.Namespace) -> int:
     rules = config.selection().apply(_load_rules(config))
     chain = ResultChain(config, _load_baseline(config.get("baseline")))
     source = Path(args.input)
-    if source.is_file():
-        try:
-            items = read_manifest(source)
-        except ManifestError as exc:
-            raise UsageError(str(exc)) from None
-    else:
-        items = [(path, Context()) for path in _files([args.input])]
+    try:
+        items = read_manifest(source) if source.is_file() else [(path, Context()) for path in _files([args.input])]
+        expected = (read_expected(source) if source.is_file() else []) + \
+            (read_expected(Path(args.expect)) if args.expect else [])
+    except ManifestError as exc:
+        raise UsageError(str(exc)) from None
     items = [(path, chain.context(ctx)) for path, ctx in items]
     scheduler = None
     if args.executor == "dask":
@@ -322,7 +325,7 @@ def _batch(args: argparse.Namespace) -> int:
                              page_renderer=None if args.no_pages else batch_command.batch_page,
                              budget=budget_from(config))
     job = batch_command.BatchJob(items, str(source), outdir, Path(args.store or outdir / "audit.db"), settings,
-                                 jobs, scheduler, chain)
+                                 jobs, scheduler, chain, expected=expected, blank_cells=config.get("blank-cells"))
     try:
         outcome = batch_command.run(job, rules, progress_printer() if sys.stderr.isatty() else None)
     except (BatchLocked, OutputError) as exc:

@@ -33,7 +33,9 @@ from typing import Any
 from xxgk_audit.engine.evaluation.blank_cells import DEFAULT_POLICY, POLICIES
 from xxgk_audit.engine.rulelang.selection import Selection
 
-__all__ = ["Config", "ConfigError", "find_config", "load_config", "KEYS"]
+__all__ = ["Config", "ConfigError", "find_config", "load_config", "KEYS", "BLANK_CELLS"]
+
+BLANK_CELLS = ("zero", "unknown")      # the blank-cell policy: a blank in a table with numbers is 0, or unknown
 
 # key -> (default, description)
 KEYS: dict[str, tuple[Any, str]] = {
@@ -144,6 +146,8 @@ def load_config(path: Path | None) -> Config:
             raise ConfigError(f"{path}：配置项 blank-cells 应为 {' 或 '.join(POLICIES)}，而不是 {value}")
         if key == "rules":
             value = [str((path.parent / v).resolve()) for v in value]
+        if key == "blank-cells" and value not in BLANK_CELLS:
+            raise ConfigError(f"{path}：配置项 blank-cells 应为 {' 或 '.join(BLANK_CELLS)}")
         if key == "baseline":
             value = str((path.parent / value).resolve())
         config.values[key] = value

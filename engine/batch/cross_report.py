@@ -5,10 +5,14 @@ Each report audited in the run is paired with
 - other agencies' reports of the same year whose narrative is near its own — candidates come from
   MinHash/LSH, never from comparing all pairs, and at most `PEERS` nearest are kept per report,
 - the reports it aggregates: those whose manifest `parent` is its agency, same year (XREF-012:
-  its cells against the sums of theirs; a sum is unknown when one component's cell is unknown).
+  its cells against the sums of theirs; a sum is unknown when one component's cell is unknown),
+- the range of a few key figures over the batch's reports of the same year (XREF-014; see
+  engine/batch/peer_range.py), when the year has enough of them. Aggregate reports (an agency
+  another report names as its `parent`) sum others: they are neither compared nor counted.
 
 The other reports come from this batch or from earlier runs in the store. A pair fact carries the
-report's own cells ("ROW.COL") and the other side's as "prev.ROW.COL" or "sum.ROW.COL".
+report's own cells ("ROW.COL") and the other side's as "prev.ROW.COL" or "sum.ROW.COL" (the range:
+"median.ROW.COL", "q3.ROW.COL", "high.ROW.COL" and "peers.ROW.COL", the number of reports).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 
 from xxgk_audit.engine.batch import similarity
+from xxgk_audit.engine.batch.peer_range import MIN_PEERS, RANGE_FIGURES, PeerRange, peer_range
 from xxgk_audit.engine.model import template
 from xxgk_audit.engine.evaluation.evaluate import RuleEngine
 from xxgk_audit.engine.evaluation.facts import Fact
@@ -30,7 +35,7 @@ from xxgk_audit.engine.evaluation.findings import Check, Finding
 from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Rule
 from xxgk_audit.engine.batch.store import (Store, add_cross_findings, component_reports, report_fields, unchecked_reports,
-                    year_signatures)
+                    year_cells, year_signatures)
 from xxgk_audit.engine.batch.workers import Workers
 
 __all__ = ["cross_report_findings", "PEERS"]
@@ -56,9 +61,12 @@ def cross_report_findings(store: Store, report_ids: Iterable[int], rules: list[R
     the same rules), which read the store. `seconds["similarity"]` gets the peer search's time."""
     if not any(r.fact == "pair" for r in rules):
         return
+    report_ids = set(report_ids)
     todo = unchecked_reports(store, report_ids)
     started = time.perf_counter()
     peers = _peer_facts(store, todo)
+    for report_id, fact in _range_facts(store, report_ids, {i for i, _ in todo}):
+        peers.setdefault(report_id, []).append(fact)
     if seconds is not None:
         seconds["similarity"] = round(time.perf_counter() - started, 3)
     tasks = [(str(store.path), [(i, peers.get(i, [])) for i, _ in todo[k:k + _CHUNK]])
@@ -204,3 +212,40 @@ def _peer_facts(store: Store, todo: list[tuple[int, int | None]]) -> dict[int, l
                     "peer_path": rb["path"],
                     "passage": similarity.shared_passage(ra["section5"] or "", rb["text"] or "")}))
     return out
+
+
+def _range_facts(store: Store, report_ids: set[int], todo: set[int]) -> Iterator[tuple[int, Fact]]:
+    """A range fact for each report of `todo` whose year has at least MIN_PEERS reports in the
+    batch (`report_ids`): its key figures and their range over those reports."""
+    cells = [(_table_of(key), key) for key in RANGE_FIGURES]
+    by_year: dict[int, list[tuple[int, str | None, list[Any]]]] = {}
+    parents: dict[int, set[str]] = {}
+    for report_id, year, agency, parent, values in year_cells(store, cells):
+        if report_id in report_ids and year is not None:
+            by_year.setdefault(year, []).append((report_id, agency, values))
+            if parent:
+                parents.setdefault(year, set()).add(parent)
+    for year, found in by_year.items():
+        rows = [(i, values) for i, agency, values in found if agency not in parents.get(year, ())]
+        if len(rows) < MIN_PEERS or not any(report_id in todo for report_id, _ in rows):
+            continue
+        ranges = [peer_range([values[k] for _, values in rows if isinstance(values[k], int)])
+                  for k in range(len(cells))]
+        for report_id, values in rows:
+            if report_id not in todo:
+                continue
+            fields: dict[str, Any] = {"relation": "range", "format": template.expected_format(year)}
+            for (_, key), value, span in zip(cells, values, ranges):
+                if span is None or span.peers < MIN_PEERS:
+                    continue
+                fields.update({f"peers.{key}": span.peers, f"median.{key}": PeerRange.decimal(span.median),
+                               f"q3.{key}": PeerRange.decimal(span.q3), f"high.{key}": PeerRange.decimal(span.high)})
+                if value is not None:
+                    fields[key] = value
+            yield report_id, Fact("pair", fields)
+
+
+
+def _table_of(key: str) -> str:
+    row = key.split(".")[0]
+    return next(t for t in template.TABLE_NAMES if row in template.layout(t, "2021").row_keys())

@@ -184,9 +184,12 @@ def _record(rep: Report | None, ctx: Context) -> StoredReport:
     text = similarity.normalise(narrative, rep.agency)
     section5 = rep.section(5)
     tables = tables_of(rep, ctx.blank_cells)
+    cells = {name: {f"{r}.{c}": [cell.raw, cell.kind] for (r, c), cell in table.cells.items()}
+             for name, table in rep.tables.items()}
     return StoredReport(tables_json=json.dumps(tables, ensure_ascii=False) if tables else None, text=text,
                         section5=section5.text if section5 else None,
-                        signature=similarity.signature(similarity.shingles(text)), parent=ctx.parent)
+                        signature=similarity.signature(similarity.shingles(text)), parent=ctx.parent,
+                        cells_json=json.dumps(cells, ensure_ascii=False) if cells else None)
 
 
 def tables_of(report: Report | None, blank_cells: str = DEFAULT_POLICY) -> dict[str, dict[str, object]] | None:

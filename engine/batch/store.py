@@ -8,7 +8,10 @@ Schema (see also docs/BATCH.md):
             text, section5, signature,              -- for copy detection (engine/batch/similarity.py)
             parent,                                 -- the aggregate's agency (manifest `parent`)
             checks_json,                            -- [[rule, status, [reasons]], ...] of the audit
-            cross_checked)                          -- 1 once the cross-report rules have run on it
+            cross_checked,                          -- 1 once the cross-report rules have run on it
+            cells_json)                             -- {table: {"ROW.COL": [raw, kind]}} of every cell read
+    expected(run_id, agency, year, parent, path)    -- who should have published (manifest rows,
+                                                    -- with a path or not, `batch --expect`); coverage
     findings(report_id, seq, rule, severity, title, message, section, table_name, row_key,
              column_key, line, page, element, expected_json, actual_json, source, evidence_json)
     review_fingerprints(report_id, seq, fingerprint)   -- a finding's review identity (batch/review.py)
@@ -42,7 +45,8 @@ from xxgk_audit.engine.model.report import Report
 from xxgk_audit.engine.rulelang.rulepack import Rule
 
 __all__ = ["Store", "StoredReport", "content_hash", "file_hash", "rules_version", "unchecked_reports", "report_fields",
-           "year_signatures", "component_reports", "add_cross_findings"]
+           "year_signatures", "component_reports", "add_cross_findings", "FIGURE_COLUMNS", "figure_reports",
+           "reports_with_rule", "save_expected", "load_expected", "year_cells", "agency_years", "unreadable_paths"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class StoredReport:
     section5: str | None = None
     signature: bytes | None = None
     parent: str | None = None
+    cells_json: str | None = None
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -74,6 +79,9 @@ CREATE TABLE IF NOT EXISTS findings (
     section INTEGER, table_name TEXT, row_key TEXT, column_key TEXT, line INTEGER, page INTEGER,
     expected_json TEXT, actual_json TEXT, source TEXT, element TEXT, evidence_json TEXT, PRIMARY KEY (report_id, seq));
 CREATE INDEX IF NOT EXISTS findings_rule ON findings (rule);
+CREATE TABLE IF NOT EXISTS expected (
+    run_id INTEGER NOT NULL REFERENCES runs(id), agency TEXT NOT NULL, year INTEGER NOT NULL, parent TEXT, path TEXT);
+CREATE INDEX IF NOT EXISTS expected_run ON expected (run_id);
 CREATE TABLE IF NOT EXISTS review_fingerprints (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
     fingerprint TEXT NOT NULL, PRIMARY KEY (report_id, seq));
@@ -84,7 +92,8 @@ CREATE TABLE IF NOT EXISTS decisions (
 CREATE INDEX IF NOT EXISTS decisions_fingerprint ON decisions (fingerprint, id);
 """
 # Columns added after the first release: a store written before gets them on opening.
-_ADDED_COLUMNS = {"reports": ("parent TEXT", "checks_json TEXT", "cross_checked INTEGER NOT NULL DEFAULT 0"),
+_ADDED_COLUMNS = {"reports": ("parent TEXT", "checks_json TEXT", "cross_checked INTEGER NOT NULL DEFAULT 0",
+                              "cells_json TEXT"),
                   "findings": ("source TEXT", "element TEXT", "evidence_json TEXT")}
 
 
@@ -167,13 +176,13 @@ class Store:
                             (shown(result.path), digest, version))
             cur = self.db.execute(
                 "INSERT INTO reports (path, content_hash, rules_version, run_id, status, error, agency, year, "
-                "format, kind, tables_json, audited_at, text, section5, signature, parent, checks_json) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "format, kind, tables_json, audited_at, text, section5, signature, parent, checks_json, cells_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (shown(result.path), digest, version, run_id, result.status, result.error,
                  rep.agency if rep else None, rep.year if rep else None, rep.format if rep else None,
                  rep.kind if rep else None, record.tables_json, time.time(), record.text, record.section5,
                  record.signature, record.parent,
-                 json.dumps([_check_row(c) for c in result.checks], ensure_ascii=False)))
+                 json.dumps([_check_row(c) for c in result.checks], ensure_ascii=False), record.cells_json))
             report_id = int(cur.lastrowid)
             self.db.executemany(_INSERT_FINDING, _finding_rows(report_id, 0, result.findings))
         return report_id
@@ -280,3 +289,80 @@ def _finding_rows(report_id: int, start: int, findings: list[Finding]) -> list[t
              json.dumps(jsonable(f.expected), ensure_ascii=False), json.dumps(jsonable(f.actual), ensure_ascii=False),
              f.source, f.location.element, json.dumps(f.evidence, ensure_ascii=False) if f.evidence else None)
             for i, f in enumerate(findings)]
+
+
+# ---- figures (engine/figures) ------------------------------------------------------------------
+FIGURE_COLUMNS = ("id", "path", "agency", "year", "parent", "format", "status", "tables_json", "cells_json")
+
+
+def figure_reports(store: Store, report_ids: Iterable[int] | None = None, year: int | None = None,
+                   parent: str | None = None) -> Iterator[dict[str, Any]]:
+    """Identity, values and cells of reports: those of `report_ids` in that order, or else the
+    latest audit of every path in the store (filtered by `year` and `parent`), in path order."""
+    select = f"SELECT {', '.join(FIGURE_COLUMNS)} FROM reports r"
+    if report_ids is not None:
+        for report_id in report_ids:
+            row = store.db.execute(f"{select} WHERE id = ?", (report_id,)).fetchone()
+            if row is not None:
+                yield dict(zip(FIGURE_COLUMNS, row))
+        return
+    where, args = [_LATEST], []
+    if year is not None:
+        where.append("year = ?")
+        args.append(year)
+    if parent is not None:
+        where.append("parent = ?")
+        args.append(parent)
+    for row in store.db.execute(f"{select} WHERE {' AND '.join(where)} ORDER BY path", args):
+        yield dict(zip(FIGURE_COLUMNS, row))
+
+
+def reports_with_rule(store: Store, rule: str) -> set[int]:
+    """Ids of the reports with a finding of `rule` (e.g. META-004, published late)."""
+    return {row[0] for row in store.db.execute("SELECT DISTINCT report_id FROM findings WHERE rule = ?", (rule,))}
+
+
+def save_expected(store: Store, run_id: int, rows: Iterable[tuple[str, int, str | None, str | None]]) -> None:
+    """Who should have published, as the run was told: (agency, year, parent, manifest path or None)."""
+    with store.db:
+        store.db.executemany("INSERT INTO expected (run_id, agency, year, parent, path) VALUES (?, ?, ?, ?, ?)",
+                             ((run_id, *row) for row in rows))
+
+
+def load_expected(store: Store) -> list[tuple[str, int, str | None, str | None]]:
+    """The expectations of the last run that was given any: (agency, year, parent, path)."""
+    row = store.db.execute("SELECT MAX(run_id) FROM expected").fetchone()
+    if row is None or row[0] is None:
+        return []
+    return [tuple(r) for r in store.db.execute(
+        "SELECT agency, year, parent, path FROM expected WHERE run_id = ? ORDER BY year, agency, path", (row[0],))]
+
+
+def year_cells(store: Store, cells: Iterable[tuple[str, str]]
+               ) -> Iterator[tuple[int, int | None, str | None, str | None, list[Any]]]:
+    """(id, year, agency, parent, [value of each (table, "ROW.COL")]) of the latest audit of every
+    readable report, read by SQLite from the stored tables (no JSON decoding here)."""
+    picks = ", ".join(f"json_extract(tables_json, '$.{table}.\"{key}\"')" for table, key in cells)
+    for row in store.db.execute(f"SELECT id, year, agency, parent, {picks} FROM reports r "
+                                f"WHERE status != 'error' AND {_LATEST}"):
+        yield row[0], row[1], row[2], row[3], list(row[4:])
+
+
+def agency_years(store: Store, path: str) -> tuple[str | None, list[tuple[int, str, str | None]]]:
+    """The agency of the report at `path` (its latest audit) and (year, path, tables_json) of that
+    agency's latest readable report of every year, oldest first."""
+    row = store.db.execute("SELECT agency FROM reports WHERE path = ? ORDER BY audited_at DESC LIMIT 1",
+                           (path,)).fetchone()
+    if row is None or row[0] is None:
+        return None, []
+    rows = store.db.execute(
+        "SELECT year, path, tables_json FROM reports r WHERE agency = ? AND status != 'error' AND year IS NOT NULL "
+        "AND audited_at = (SELECT MAX(audited_at) FROM reports x WHERE x.agency = r.agency AND x.year = r.year) "
+        "ORDER BY year, path", (row[0],)).fetchall()
+    return row[0], [tuple(r) for r in rows]
+
+
+def unreadable_paths(store: Store) -> list[str]:
+    """Paths whose latest audit could not read the file (the store knows no identity for them)."""
+    return [row[0] for row in store.db.execute(f"SELECT path FROM reports r WHERE status = 'error' AND {_LATEST} "
+                                               "ORDER BY path")]

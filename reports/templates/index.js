@@ -34,30 +34,36 @@
   function sortValue(row, column, numeric) {
     var cell = row.cells[column];
     var text = cell.hasAttribute("data-v") ? cell.getAttribute("data-v") : cell.textContent.trim();
-    return numeric ? Number(text) : text;
+    if (!numeric) { return text; }
+    return text === "" ? -Infinity : Number(text);      // no value sorts first (ascending)
   }
 
-  function sortBy(header) {
+  function sortBy(sorted, header) {
     var column = header.cellIndex;
     var numeric = header.querySelector("button").dataset.type === "num";
     var ascending = header.getAttribute("aria-sort") !== "ascending";
-    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+    Array.prototype.forEach.call(sorted.tHead.rows[0].cells, function (th) {
       if (th.hasAttribute("aria-sort")) { th.setAttribute("aria-sort", "none"); }
     });
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    var keyed = rows.map(function (row, index) { return [sortValue(row, column, numeric), index, row]; });
+    var all = Array.prototype.slice.call(sorted.tBodies[0].rows);
+    var keyed = all.map(function (row) { return [sortValue(row, column, numeric), order.get(row), row]; });
     keyed.sort(function (a, b) {
-      var order = numeric ? a[0] - b[0] : collator.compare(a[0], b[0]);
+      var order = numeric ? (a[0] === b[0] ? 0 : (a[0] < b[0] ? -1 : 1)) : collator.compare(a[0], b[0]);
       return (ascending ? order : -order) || a[1] - b[1];
     });
     var fragment = document.createDocumentFragment();
     keyed.forEach(function (entry) { fragment.appendChild(entry[2]); });
-    body.appendChild(fragment);
+    sorted.tBodies[0].appendChild(fragment);
   }
 
-  table.tHead.addEventListener("click", function (event) {
-    var button = event.target.closest("button");
-    if (button) { sortBy(button.closest("th")); }
+  var order = new Map();      // ties keep the order the page was written in
+  [table].concat(Array.prototype.slice.call(document.querySelectorAll("table.sortable"))).forEach(function (sorted) {
+    Array.prototype.forEach.call(sorted.tBodies[0].rows, function (row, index) { order.set(row, index); });
+    sorted.tHead.addEventListener("click", function (event) {
+      var button = event.target.closest("button");
+      if (button) { sortBy(sorted, button.closest("th")); }
+    });
   });
   [controls.status, controls.format, controls.year].forEach(function (control) {
     control.addEventListener("change", applyFilters);

@@ -177,3 +177,65 @@ def test_report_prints_on_a4(site: Path, opened: callable, artifacts: Path) -> N
     pdf = artifacts / "error-structure-2022.pdf"
     view.page.pdf(path=str(pdf), format="A4", print_background=True)
     assert pdf.stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def batch_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A batch over eleven agencies' 2023 reports (one far above the others) and one 2022 report,
+    with an agency listed that has not published."""
+    from batch_data import peer_batch
+
+    root = tmp_path_factory.mktemp("stats")
+    manifest = peer_batch(root)
+    with open(manifest, "a", encoding="utf-8") as fh:
+        fh.write(",某局未发布,2023,某市\n")
+    out = root / "out"
+    assert cli.main(["batch", str(manifest), "--out", str(out), "--jobs", "2"]) == 1
+    return out
+
+
+def test_the_statistics_section_in_a_browser(batch_site: Path, opened: callable, artifacts: Path) -> None:
+    view = opened(batch_site / "index.html")
+    page = view.page
+    stats = page.locator("#stats")
+    stats.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "index-stats.png"), full_page=True)
+    assert stats.is_visible()
+    # coverage: the agency listed without a report
+    assert page.locator("#coverage table[data-kind=missing] tbody tr").all_inner_texts() == ["某局未发布\t2023\t某市"]
+    # reports and applications by year: 2022 has 1 report (11), 2023 has 11 (10 × 11 + 600)
+    bars = page.locator("#stats .charts .bar title").all_text_contents()
+    assert "2023 年度：11" in bars and "2022 年度：1" in bars and "2023 年度：710" in bars
+    # the distribution: the outlier is marked, and is the one XREF-014 names
+    outliers = page.locator("#stats svg.strips circle.outlier")
+    assert outliers.count() == 1 and "某局0：600" in outliers.locator("title").text_content()
+    box = outliers.bounding_box()
+    assert box is not None and box["width"] > 0
+    assert page.locator("#stats svg.strips g.strip").count() == 2
+    # the indicators by agency, sorted by a click
+    rows = "#indicators tbody tr"
+    assert page.locator(rows).count() == 11
+    dispute = page.locator("#indicators thead th[data-key=dispute_rate]")
+    index = int(dispute.evaluate("th => th.cellIndex")) + 1
+    dispute.locator("button").click()
+    dispute.locator("button").click()
+    assert dispute.get_attribute("aria-sort") == "descending"
+    values = [float(v or "-1") for v in page.locator(f"{rows} td:nth-child({index})").evaluate_all(
+        "cells => cells.map(c => c.dataset.v)")]
+    assert values == sorted(values, reverse=True) and values[0] > values[-1]
+    assert page.locator(f"{rows}").first.locator("td").first.inner_text() != "某局0"   # 600 applications: the lowest
+    view.page.screenshot(path=str(artifacts / "index-stats-sorted.png"), full_page=True)
+
+
+def test_a_report_page_shows_its_trend(batch_site: Path, opened: callable, artifacts: Path) -> None:
+    page_path = next(p for p in batch_site.glob("*-r0.html"))
+    view = opened(page_path)
+    trend = view.page.locator("#trend")
+    trend.scroll_into_view_if_needed()
+    view.page.screenshot(path=str(artifacts / "report-trend.png"))
+    assert trend.is_visible() and "某局0" in trend.locator("h2").inner_text()
+    assert view.page.locator("#trend table.trend-table tbody tr").first.inner_text().split("\t") == ["新收申请", "11", "600"]
+    assert view.page.locator("#trend svg polyline").count() == 3
+    assert view.page.locator("#trend circle.current").count() == 3
+    other = next(p for p in batch_site.glob("*-r1.html"))
+    assert 'id="trend"' not in other.read_text(encoding="utf-8")       # one year only: no trend
