@@ -87,13 +87,14 @@ def report_figures(row: dict[str, Any]) -> ReportFigures:
 def _cell(table: str, key: str, value: Any, read: list[str] | None, amount: bool) -> FigureCell:
     row, column = key.split(".", 1)
     raw = read[0] if read else None
+    if read is not None and read[1] in (BLANK, PLACEHOLDER):
+        # as written: the store's tables hold the audit's presumed zeros, a figure never does
+        return FigureCell(table, row, column, None, raw, read[1])
     if value is not None:
         return FigureCell(table, row, column, _exact(value, amount), raw if read else str(value), NUMBER)
     if read is None:
         return FigureCell(table, row, column, None, None, MISSING)
-    kind = read[1]
-    status = kind if kind in (BLANK, PLACEHOLDER) else UNREADABLE
-    return FigureCell(table, row, column, None, raw, status)
+    return FigureCell(table, row, column, None, raw, UNREADABLE)
 
 
 def _exact(value: Any, amount: bool) -> int | Decimal:

@@ -77,9 +77,10 @@ def test_check_names_the_cross_report_rules_once(folder, capsys):
     cli.main(["check", str(folder), str(folder), "--no-color"])
     out = capsys.readouterr().out
     assert out.count("XREF-009") == 1
-    assert "需与其他报告比对，用 batch：TEXT-005、TEXT-006、XREF-009、XREF-010、XREF-011、XREF-012" in out
+    assert "需与其他报告比对，用 batch：TEXT-005、TEXT-006、XREF-009、XREF-010、XREF-011、XREF-012、XREF-013、XREF-014" in out
     _, data = check([str(folder)], capsys)
-    assert data["summary"]["cross_report"] == ["TEXT-005", "TEXT-006", "XREF-009", "XREF-010", "XREF-011", "XREF-012"]
+    assert data["summary"]["cross_report"] == ["TEXT-005", "TEXT-006", "XREF-009", "XREF-010", "XREF-011", "XREF-012",
+                                               "XREF-013", "XREF-014"]
     reasons = [reason for r in data["reports"] for c in r["checks"] for reason in c["reasons"]]
     assert "缺少或无法读取：发布日期" in reasons
     assert not [reason for reason in reasons if "published" in reason or reason.count("缺少或无法读取") > 1]
