@@ -15,8 +15,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
-
 from xxgk_audit.engine.app.cli import EXIT_OK, UsageError, _year
 from xxgk_audit.engine.batch import review
 from xxgk_audit.engine.batch.store import Store
@@ -116,6 +114,8 @@ def _export(args: argparse.Namespace) -> int:
     template = Path(args.template) if args.template else None
     if template is not None and (output.suffix.lower() != ".docx" or not template.is_file()):
         raise UsageError(f"--template 须为存在的 .docx 文件，且只用于 .docx 输出：{template}")
+    from jinja2 import TemplateError        # imported on use: every start of the tool pays for it otherwise
+
     store = open_store(args.store)
     try:
         listed, dismissed = export(store, args.agency, args.year, output, template)
