@@ -1,4 +1,6 @@
 """What the HTML pages show, prepared from a ReportResult: plain data for the templates.
+(About 470 lines: findings, checks and the three re-drawn tables of one page are one view model;
+the index, statistics and review views are in modules of their own.)
 
 Nothing here judges a report: findings, checks and the verdict are the engine's. This module only
 arranges them for reading: findings numbered and grouped by section, each with its location in

@@ -1,4 +1,6 @@
 """The `xxgk-audit` command line: parse arguments, load the rules once, audit, hand results to a renderer.
+(About 470 lines: the parser of every subcommand and the small ones; review, serve, figures and the
+batch machinery are in modules of their own.)
 
 Exit codes (like ruff): 0 — every report passed (no finding at or above --fail-on); 1 — some report
 failed or could not be read; 2 — usage error (bad option, missing path, invalid rule pack, unknown

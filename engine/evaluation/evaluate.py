@@ -1,4 +1,6 @@
 """Evaluation of rules on facts with durable-rules, following its safe subset.
+(About 410 lines, the only module that talks to durable-rules: kept whole so that every hazard
+it guards against is in one place.)
 
 durable-rules 2.0.28 is unmaintained and has known hazards; this module is the only place that
 talks to it, and it keeps to what is safe:

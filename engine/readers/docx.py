@@ -1,4 +1,6 @@
 """DOCX reader: a Word report read with zipfile and the standard XML parser (no python-docx).
+(About 480 lines: the zip-bomb guards, paragraphs, numbering and merged table cells of WordprocessingML
+are one reader; split, each part would need the others' state.)
 
 Before anything is decompressed the zip directory is checked: at most MAX_ENTRIES entries and
 MAX_UNCOMPRESSED bytes in all, and no entry over 1 MiB that expands more than MAX_RATIO times

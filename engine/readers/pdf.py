@@ -1,4 +1,6 @@
 """PDF reader (text layer only; no OCR): pages into `SourceLine`s for the one text parser.
+(About 440 lines: page text, ruled and unruled tables across pages and the header stitching
+share the page geometry; the bounds on hostile PDFs are apart, in pdf_bounds.py.)
 
 Each page gives, in reading order (top to bottom):
 
