@@ -11,7 +11,6 @@ from xxgk_audit.engine.app.baseline import Baseline
 from xxgk_audit.engine.app.config import Config
 from xxgk_audit.engine.evaluation.audit import ReportResult
 from xxgk_audit.engine.evaluation.facts import Context
-from xxgk_audit.engine.rulelang.tool_rules import tool_rules
 
 __all__ = ["ResultChain"]
 
@@ -34,14 +33,8 @@ class ResultChain:
                                    blank_cells=self.config.get("blank-cells"))
 
     def finish(self, result: ReportResult) -> ReportResult:
-        """The result as the user sees it: the tool's own findings the selection leaves out dropped
-        (never the one that says why a file could not be audited), per-path ignores, live waivers,
-        and the verdict."""
-        selection = self.config.selection()
-        if result.error is None and any(f.rule in tool_rules() and not selection.enabled(f.rule)
-                                        for f in result.findings):
-            result = result.keeping([f for f in result.findings
-                                     if f.rule not in tool_rules() or selection.enabled(f.rule)], self.fail_on)
+        """The result as the user sees it: per-path ignores, live waivers, and the verdict. (The
+        selection applies to the reading findings in the Auditor, as to the rules.)"""
         ignored = self.config.ignored_for(result.path)
         if ignored:
             result = result.without(ignored, self.fail_on)
